@@ -1,0 +1,25 @@
+package dev.threadline.relay.bus;
+
+import java.util.UUID;
+
+/**
+ * One epoch's reply of one run, fenced: each method publishes one event and waits for the
+ * broker's acknowledgement.
+ *
+ * @throws FencedOutException (from any method) a newer epoch owns the subject
+ * @throws ReplyPublishException (from any method) the broker could not be reached in time
+ */
+public interface RunReply {
+
+  /** {@code index} counts from 0 within the epoch. */
+  void chunk(int index, String delta);
+
+  void done(UUID messageId, String finishReason);
+
+  void error(String message, boolean retryable);
+
+  void cancelled();
+
+  /** How many chunks this epoch published. */
+  int chunksPublished();
+}

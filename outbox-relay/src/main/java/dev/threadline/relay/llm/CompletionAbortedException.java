@@ -1,0 +1,8 @@
+package dev.threadline.relay.llm;
+
+/** The completion was abandoned on purpose (cancel, lost ownership, shutdown): not a failure. */
+public class CompletionAbortedException extends RuntimeException {
+  public CompletionAbortedException(String reason) {
+    super(reason);
+  }
+}

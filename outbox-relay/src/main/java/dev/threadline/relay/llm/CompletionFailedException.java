@@ -1,0 +1,38 @@
+package dev.threadline.relay.llm;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The provider could not give a complete answer. {@link #transientFailure()} tells whether the
+ * same request may succeed later (connect failure, timeout, idle stream, 429, 5xx, a stream cut
+ * before {@code [DONE]}); other failures (401, 400, 404, ...) will not.
+ */
+public class CompletionFailedException extends RuntimeException {
+
+  private final boolean transientFailure;
+  private final int httpStatus;
+  private final Duration retryAfter;
+
+  public CompletionFailedException(
+      String message, boolean transientFailure, int httpStatus, Duration retryAfter, Throwable cause) {
+    super(message, cause);
+    this.transientFailure = transientFailure;
+    this.httpStatus = httpStatus;
+    this.retryAfter = retryAfter;
+  }
+
+  public boolean transientFailure() {
+    return transientFailure;
+  }
+
+  /** The HTTP status, or 0 when the failure was not an HTTP answer. */
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  /** The provider's {@code Retry-After}, when it sent one. */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
+  }
+}

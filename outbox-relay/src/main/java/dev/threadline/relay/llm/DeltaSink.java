@@ -1,0 +1,7 @@
+package dev.threadline.relay.llm;
+
+/** Receives the content deltas of a streamed completion as they arrive. */
+@FunctionalInterface
+public interface DeltaSink {
+  void onDelta(String delta);
+}

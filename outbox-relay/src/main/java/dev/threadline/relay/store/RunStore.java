@@ -1,0 +1,63 @@
+package dev.threadline.relay.store;
+
+import dev.threadline.relay.llm.ChatMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The run store seam, as the relay sees it: claims, leases, takeovers and terminal writes.
+ * Losing a race is a normal outcome, returned as empty or false, never thrown.
+ */
+public interface RunStore {
+
+  /**
+   * Claims the oldest queued run of a thread that has no running run: sets the owner, raises the
+   * epoch, counts an attempt and sets the lease. Empty when there is nothing to claim or another
+   * executor won.
+   */
+  Optional<ClaimedRun> claimNext(String executorId, Instant now, Duration lease);
+
+  /**
+   * Takes over, in one transaction each, running runs whose owner is dead (its liveness lock is
+   * free) or silent (its lease expired before {@code now}): a compare-and-set on (executor, epoch)
+   * that raises the epoch. At most {@code limit} runs; never this executor's own.
+   */
+  List<ClaimedRun> takeOverOrphans(String executorId, Instant now, Duration lease, int limit);
+
+  /** Takes over this executor's own running runs, left behind by its previous process. */
+  List<ClaimedRun> recoverOwn(String executorId, Instant now, Duration lease);
+
+  /**
+   * Extends the lease of the given runs where this executor still owns them at that epoch.
+   *
+   * @return per run still owned, whether its cancel was requested; runs missing were lost
+   */
+  List<LeaseRenewal> renewLeases(List<ClaimedRun> runs, Instant now, Duration lease);
+
+  /** Starts the run over at a higher epoch (a retry after a transient failure). Empty when lost. */
+  Optional<ClaimedRun> restart(ClaimedRun run, Instant now, Duration lease);
+
+  /** The thread's messages up to and including the user message of this run, oldest first. */
+  List<ChatMessage> history(ClaimedRun run);
+
+  /**
+   * In one transaction: writes the assistant message and marks the run completed, only where the
+   * epoch is still ours. Empty (and nothing written) when the run was taken over.
+   */
+  Optional<UUID> complete(
+      ClaimedRun run, String content, String finishReason, int chunksPublished, Instant now);
+
+  /** Marks the run failed with {@code error}, where the epoch is still ours. */
+  boolean fail(ClaimedRun run, String error, Instant now);
+
+  /** Marks the run cancelled, where the epoch is still ours. */
+  boolean cancel(ClaimedRun run, Instant now);
+
+  /** Registers the executor as alive; call only while holding its liveness lock. */
+  void registerExecutor(String executorId, Instant now);
+
+  void executorStopped(String executorId, Instant now);
+}
