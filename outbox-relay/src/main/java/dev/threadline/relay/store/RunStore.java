@@ -1,6 +1,6 @@
 package dev.threadline.relay.store;
 
-import dev.threadline.relay.llm.ChatMessage;
+import dev.threadline.completion.ChatMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.threadline.relay.llm;
+package dev.threadline.completion;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.threadline.relay.llm;
+package dev.threadline.completion;
 
 /**
  * The completion seam: one streamed chat completion from an OpenAI-compatible API.

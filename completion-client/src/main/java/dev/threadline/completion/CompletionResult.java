@@ -1,4 +1,4 @@
-package dev.threadline.relay.llm;
+package dev.threadline.completion;
 
 /**
  * How a completion ended. {@code finishReason} is the provider's ({@code stop}, {@code length},

@@ -1,4 +1,4 @@
-package dev.threadline.relay.llm;
+package dev.threadline.completion;
 
 /** Receives the content deltas of a streamed completion as they arrive. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package dev.threadline.relay.llm;
+package dev.threadline.completion;
 
 /** The completion was abandoned on purpose (cancel, lost ownership, shutdown): not a failure. */
 public class CompletionAbortedException extends RuntimeException {
