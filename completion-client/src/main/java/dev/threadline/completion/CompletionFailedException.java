@@ -26,7 +26,11 @@ public class CompletionFailedException extends RuntimeException {
     return transientFailure;
   }
 
-  /** The HTTP status, or 0 when the failure was not an HTTP answer. */
+  /**
+   * The HTTP status when the status itself was the failure (401, 429, 503, ...); 0 when the
+   * failure was not an HTTP answer (connect failure, timeout, stall, a stream cut or malformed
+   * after a 2xx).
+   */
   public int httpStatus() {
     return httpStatus;
   }

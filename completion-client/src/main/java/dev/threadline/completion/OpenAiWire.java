@@ -1,0 +1,74 @@
+package dev.threadline.completion;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+import java.util.List;
+
+/** The JSON of OpenAI's chat completions API, as far as we send and read it. */
+final class OpenAiWire {
+
+  private OpenAiWire() {}
+
+  /** The body of {@code POST /chat/completions}. */
+  @Serdeable
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record ChatCompletionRequest(
+      String model,
+      List<Message> messages,
+      boolean stream,
+      @JsonProperty("stream_options") StreamOptions streamOptions) {
+
+    static ChatCompletionRequest streaming(String model, List<ChatMessage> history) {
+      return new ChatCompletionRequest(
+          model,
+          history.stream().map(m -> new Message(m.role(), m.content())).toList(),
+          true,
+          new StreamOptions(true));
+    }
+  }
+
+  @Serdeable
+  record Message(String role, String content) {}
+
+  @Serdeable
+  record StreamOptions(@JsonProperty("include_usage") boolean includeUsage) {}
+
+  /** One {@code data:} event of the stream; the last one may carry only {@code usage}. */
+  @Serdeable
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record ChatCompletionChunk(
+      @Nullable List<Choice> choices, @Nullable Usage usage, @Nullable ErrorDetail error) {
+
+    @Nullable
+    Choice firstChoice() {
+      return choices == null || choices.isEmpty() ? null : choices.get(0);
+    }
+  }
+
+  @Serdeable
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Choice(
+      @Nullable Delta delta, @Nullable @JsonProperty("finish_reason") String finishReason) {}
+
+  @Serdeable
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Delta(@Nullable String content) {}
+
+  @Serdeable
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Usage(
+      @Nullable @JsonProperty("prompt_tokens") Integer promptTokens,
+      @Nullable @JsonProperty("completion_tokens") Integer completionTokens) {}
+
+  /** An error answer: {@code {"error": {"message": ..., "type": ..., "code": ...}}}. */
+  @Serdeable
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record ErrorBody(@Nullable ErrorDetail error) {}
+
+  @Serdeable
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record ErrorDetail(@Nullable String message, @Nullable String type) {}
+}
