@@ -23,19 +23,25 @@ public interface RunStore {
   /**
    * Takes over, in one transaction each, running runs whose owner is dead (its liveness lock is
    * free) or silent (its lease expired before {@code now}): a compare-and-set on (executor, epoch)
-   * that raises the epoch. At most {@code limit} runs; never this executor's own.
+   * that raises the epoch. At most {@code limit} runs; this executor's own only once their lease
+   * expired (a run it dropped, or a pause it slept through). A run whose
+   * cancel was requested is cancelled, a non-retryable one failed, in the same transaction.
    */
-  List<ClaimedRun> takeOverOrphans(String executorId, Instant now, Duration lease, int limit);
+  List<TakenOverRun> takeOverOrphans(String executorId, Instant now, Duration lease, int limit);
 
-  /** Takes over this executor's own running runs, left behind by its previous process. */
-  List<ClaimedRun> recoverOwn(String executorId, Instant now, Duration lease);
+  /**
+   * Takes over this executor's own running runs, left behind by its previous process; call only
+   * while holding the executor's liveness lock. Same dispositions as {@link #takeOverOrphans}.
+   */
+  List<TakenOverRun> recoverOwn(String executorId, Instant now, Duration lease);
 
   /**
    * Extends the lease of the given runs where this executor still owns them at that epoch.
    *
    * @return per run still owned, whether its cancel was requested; runs missing were lost
    */
-  List<LeaseRenewal> renewLeases(List<ClaimedRun> runs, Instant now, Duration lease);
+  List<LeaseRenewal> renewLeases(
+      String executorId, List<ClaimedRun> runs, Instant now, Duration lease);
 
   /** Starts the run over at a higher epoch (a retry after a transient failure). Empty when lost. */
   Optional<ClaimedRun> restart(ClaimedRun run, Instant now, Duration lease);
@@ -59,5 +65,9 @@ public interface RunStore {
   /** Registers the executor as alive; call only while holding its liveness lock. */
   void registerExecutor(String executorId, Instant now);
 
+  /** Stamps the executor's registry row; for operators, liveness is the lock. */
+  void heartbeat(String executorId, Instant now);
+
+  /** Stamps the registry row as stopped; leaves its runs as they are. */
   void executorStopped(String executorId, Instant now);
 }

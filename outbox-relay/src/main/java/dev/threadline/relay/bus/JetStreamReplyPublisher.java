@@ -1,0 +1,203 @@
+package dev.threadline.relay.bus;
+
+import dev.threadline.protocol.ReplyEvent;
+import dev.threadline.protocol.ReplyEventCodec;
+import dev.threadline.protocol.ReplyHeaders;
+import dev.threadline.protocol.ReplyStreamDefinition;
+import dev.threadline.protocol.ReplyStreamNames;
+import dev.threadline.relay.RelayConfig;
+import dev.threadline.relay.store.ClaimedRun;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.PublishOptions;
+import io.nats.client.PurgeOptions;
+import io.nats.client.api.MessageInfo;
+import io.nats.client.api.PublishAck;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes replies to the thread's JetStream subject, fenced at the broker: {@code reset} is
+ * published expecting an empty subject (right after the purge), every later event expecting the
+ * subject's last sequence to be our own previous one. A newer epoch's purge and reset break the
+ * chain, and the broker refuses the stale publisher with API error 10071.
+ */
+@Singleton
+public class JetStreamReplyPublisher implements ReplyPublisher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JetStreamReplyPublisher.class);
+
+  /** "wrong last sequence": the subject moved on without us (a newer epoch purged it). */
+  static final int WRONG_LAST_SEQUENCE = 10071;
+  /** "no message found": the subject is empty. */
+  static final int NO_MESSAGE_FOUND = 10037;
+
+  private final JetStream jetStream;
+  private final JetStreamManagement management;
+  private final ReplyStreamNames names;
+  private final ReplyEventCodec codec;
+  private final Duration publishTimeout;
+
+  public JetStreamReplyPublisher(
+      NatsConnection nats, ReplyStreamNames names, ReplyEventCodec codec, RelayConfig config) {
+    this.names = names;
+    this.codec = codec;
+    this.publishTimeout = config.publishTimeout();
+    try {
+      this.jetStream = nats.connection().jetStream();
+      this.management = nats.connection().jetStreamManagement();
+      ReplyStreamDefinition.ensure(management, names, 1);
+    } catch (IOException | JetStreamApiException e) {
+      throw new IllegalStateException(
+          "cannot ensure the reply stream " + names.stream() + " (check NATS_URL, JetStream on)", e);
+    }
+  }
+
+  @Override
+  public RunReply start(ClaimedRun run) {
+    String subject = names.subjectFor(run.threadId());
+    refuseIfANewerEpochStarted(run, subject);
+    retrying(
+        "purging " + subject + " for run " + run.runId(),
+        () -> management.purgeStream(names.stream(), PurgeOptions.subject(subject)));
+    FencedReply reply = new FencedReply(run, subject);
+    reply.publish(new ReplyEvent.Reset(run.runId(), run.epoch()), "reset");
+    return reply;
+  }
+
+  /**
+   * Narrows the window in which a stale executor could purge a newer epoch's reply: if the
+   * subject already carries this run at a higher epoch, we are fenced before touching it.
+   */
+  private void refuseIfANewerEpochStarted(ClaimedRun run, String subject) {
+    MessageInfo last;
+    try {
+      last = management.getLastMessage(names.stream(), subject);
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() != NO_MESSAGE_FOUND) {
+        LOG.debug("reading the last message of {}: {}", subject, e.getMessage());
+      }
+      return;
+    } catch (IOException e) {
+      return; // the purge below retries and reports broker trouble
+    }
+    Headers headers = last.getHeaders();
+    if (headers == null
+        || !run.runId().toString().equals(headers.getFirst(ReplyHeaders.RUN_ID))
+        || headers.getFirst(ReplyHeaders.EPOCH) == null) {
+      return;
+    }
+    long published = Long.parseLong(headers.getFirst(ReplyHeaders.EPOCH));
+    if (published > run.epoch()) {
+      throw new FencedOutException(
+          "run " + run.runId() + " epoch " + published + " already started, we are " + run.epoch(),
+          null);
+    }
+  }
+
+  /** Retries transient broker failures (timeouts, disconnected) until the publish timeout. */
+  private <T> T retrying(String what, BrokerCall<T> call) {
+    long deadline = System.nanoTime() + publishTimeout.toNanos();
+    long backoffMillis = 50;
+    while (true) {
+      try {
+        return call.run();
+      } catch (JetStreamApiException e) {
+        if (e.getApiErrorCode() == WRONG_LAST_SEQUENCE) {
+          throw new FencedOutException(what + ": a newer epoch owns the subject", e);
+        }
+        throw new ReplyPublishException(what + ": broker refused (" + e.getMessage() + ")", e);
+      } catch (IOException | IllegalStateException e) {
+        if (System.nanoTime() > deadline) {
+          throw new ReplyPublishException(what + ": broker unreachable for " + publishTimeout, e);
+        }
+        LOG.warn("{}: {}, retrying", what, e.getMessage());
+        sleep(backoffMillis);
+        backoffMillis = Math.min(backoffMillis * 2, 1000);
+      }
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ReplyPublishException("interrupted while retrying a publish", e);
+    }
+  }
+
+  @FunctionalInterface
+  private interface BrokerCall<T> {
+    T run() throws IOException, JetStreamApiException;
+  }
+
+  /** One epoch's chain of publishes on the subject. Used by one worker thread at a time. */
+  private final class FencedReply implements RunReply {
+    private final ClaimedRun run;
+    private final String subject;
+    private long lastSequence; // 0: the subject is empty after our purge
+    private int published;
+    private int chunks;
+
+    FencedReply(ClaimedRun run, String subject) {
+      this.run = run;
+      this.subject = subject;
+    }
+
+    @Override
+    public void chunk(int index, String delta) {
+      publish(new ReplyEvent.Chunk(run.runId(), run.epoch(), index, delta), "chunk " + index);
+      chunks++;
+    }
+
+    @Override
+    public void done(UUID messageId, String finishReason) {
+      publish(new ReplyEvent.Done(run.runId(), run.epoch(), messageId, finishReason), "done");
+    }
+
+    @Override
+    public void error(String message, boolean retryable) {
+      publish(new ReplyEvent.RunError(run.runId(), run.epoch(), message, retryable), "error");
+    }
+
+    @Override
+    public void cancelled() {
+      publish(new ReplyEvent.Cancelled(run.runId(), run.epoch()), "cancelled");
+    }
+
+    @Override
+    public int chunksPublished() {
+      return chunks;
+    }
+
+    void publish(ReplyEvent event, String what) {
+      published++;
+      Headers headers = new Headers();
+      headers.put(ReplyHeaders.EVENT, event.type());
+      headers.put(ReplyHeaders.RUN_ID, run.runId().toString());
+      headers.put(ReplyHeaders.EPOCH, Long.toString(run.epoch()));
+      NatsMessage message =
+          NatsMessage.builder().subject(subject).headers(headers).data(codec.encode(event)).build();
+      // The same message id on every retry: a publish that timed out but landed is de-duplicated
+      // (and answered with its original sequence) instead of being stored twice.
+      PublishOptions options =
+          PublishOptions.builder()
+              .expectedLastSubjectSequence(lastSequence)
+              .messageId(run.runId() + ":" + run.epoch() + ":" + published)
+              .build();
+      PublishAck ack =
+          retrying(
+              "publishing " + what + " of run " + run.runId() + " epoch " + run.epoch(),
+              () -> jetStream.publish(message, options));
+      lastSequence = ack.getSeqno();
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.threadline.relay.run;
+
+import dev.threadline.relay.store.ClaimedRun;
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The runs this process works on right now, by run id. */
+@Singleton
+public class InFlightRuns {
+
+  private final ConcurrentHashMap<UUID, InFlightRun> runs = new ConcurrentHashMap<>();
+
+  /** Registers a run; an older entry of the same run (we took it over from ourselves) is aborted. */
+  public InFlightRun register(ClaimedRun run) {
+    InFlightRun entry = new InFlightRun(run);
+    InFlightRun previous = runs.put(run.runId(), entry);
+    if (previous != null) {
+      previous.abort().abort(AbortReasons.OWNERSHIP_LOST);
+    }
+    return entry;
+  }
+
+  public void remove(InFlightRun entry) {
+    runs.remove(entry.runId(), entry);
+  }
+
+  public Optional<InFlightRun> find(UUID runId) {
+    return Optional.ofNullable(runs.get(runId));
+  }
+
+  public boolean abort(UUID runId, String reason) {
+    InFlightRun entry = runs.get(runId);
+    if (entry == null) {
+      return false;
+    }
+    entry.abort().abort(reason);
+    return true;
+  }
+
+  public void abortAll(String reason) {
+    runs.values().forEach(entry -> entry.abort().abort(reason));
+  }
+
+  public List<InFlightRun> snapshot() {
+    return List.copyOf(runs.values());
+  }
+
+  public int size() {
+    return runs.size();
+  }
+}

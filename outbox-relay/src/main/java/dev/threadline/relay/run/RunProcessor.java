@@ -1,0 +1,258 @@
+package dev.threadline.relay.run;
+
+import dev.threadline.completion.AbortSignal;
+import dev.threadline.completion.ChatMessage;
+import dev.threadline.completion.CompletionAbortedException;
+import dev.threadline.completion.CompletionClient;
+import dev.threadline.completion.CompletionFailedException;
+import dev.threadline.completion.CompletionRequest;
+import dev.threadline.completion.CompletionResult;
+import dev.threadline.relay.RelayConfig;
+import dev.threadline.relay.bus.FencedOutException;
+import dev.threadline.relay.bus.ReplyPublishException;
+import dev.threadline.relay.bus.ReplyPublisher;
+import dev.threadline.relay.bus.RunReply;
+import dev.threadline.relay.store.ClaimedRun;
+import dev.threadline.relay.store.RunStore;
+import dev.threadline.relay.store.TakenOverRun;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Works one run from claim to its terminal state, on the three ports only: publish {@code reset},
+ * stream the completion into chunks, commit the assistant message (fenced on the epoch), then
+ * publish {@code done}. Transient failures retry at a higher epoch after a backoff; aborts end
+ * the run as their reason says.
+ */
+@Singleton
+public class RunProcessor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunProcessor.class);
+
+  private final RunStore store;
+  private final ReplyPublisher publisher;
+  private final CompletionClient completion;
+  private final Clock clock;
+  private final RetryBackoff backoff;
+  private final RunCounters counters;
+  private final Duration lease;
+  private final int maxAttempts;
+
+  public RunProcessor(
+      RunStore store,
+      ReplyPublisher publisher,
+      CompletionClient completion,
+      Clock clock,
+      RetryBackoff backoff,
+      RunCounters counters,
+      RelayConfig config) {
+    this.store = store;
+    this.publisher = publisher;
+    this.completion = completion;
+    this.clock = clock;
+    this.backoff = backoff;
+    this.counters = counters;
+    this.lease = config.lease();
+    this.maxAttempts = config.retryMaxAttempts();
+  }
+
+  /** Works the run until it ends, is taken from us, or is aborted. Never throws for a lost race. */
+  public void process(InFlightRun run) {
+    ClaimedRun next = run.current();
+    while (next != null) {
+      try (RunMdc ignored = RunMdc.of(next)) {
+        next = attempt(run, next);
+      }
+    }
+  }
+
+  /** Publishes the end of a run a takeover found cancelled or failed, so attached clients stop. */
+  public void announce(TakenOverRun taken) {
+    ClaimedRun run = taken.run();
+    try (RunMdc ignored = RunMdc.of(run)) {
+      switch (taken.disposition()) {
+        case CANCELLED -> {
+          counters.cancelled();
+          publishQuietly(run, null, RunReply::cancelled);
+        }
+        case FAILED_NOT_RETRYABLE -> {
+          counters.failed();
+          LOG.warn("interrupted non-retryable run failed instead of replayed");
+          publishQuietly(run, null, reply -> reply.error(TakenOverRun.NOT_RETRYABLE_ERROR, false));
+        }
+        case RESUME -> throw new IllegalArgumentException("a resumed run is processed, not announced");
+      }
+    }
+  }
+
+  /** One epoch of the run; returns the next epoch to try, or null when the run is done with. */
+  private ClaimedRun attempt(InFlightRun entry, ClaimedRun run) {
+    AbortSignal abort = entry.abort();
+    if (abort.aborted()) {
+      return stopOnAbort(run, null, abort.reason().orElseThrow());
+    }
+    if (run.cancelRequested()) {
+      return cancel(run, null);
+    }
+    if (run.attempts() > maxAttempts) {
+      return failForGood(run, null, "gave up after " + maxAttempts + " attempts");
+    }
+    RunReply reply = null;
+    try {
+      reply = publisher.start(run);
+      List<ChatMessage> history = store.history(run);
+      StringBuilder content = new StringBuilder();
+      RunReply chunks = reply;
+      CompletionResult result =
+          completion.stream(
+              new CompletionRequest(run.model(), history),
+              delta -> {
+                abort.throwIfAborted();
+                publishChunk(chunks, delta, abort);
+                content.append(delta);
+              },
+              abort);
+      return complete(run, reply, content.toString(), result.finishReason());
+    } catch (RuntimeException e) {
+      if (abort.aborted()) {
+        return stopOnAbort(run, reply, abort.reason().orElseThrow());
+      }
+      if (e instanceof FencedOutException) {
+        return stopOnAbort(run, reply, AbortReasons.FENCED);
+      }
+      if (e instanceof CompletionFailedException failed && !failed.transientFailure()) {
+        LOG.info("model refused the run (HTTP {}): {}", failed.httpStatus(), failed.getMessage());
+        return failForGood(run, reply, failed.getMessage());
+      }
+      Optional<Duration> retryAfter =
+          e instanceof CompletionFailedException failed ? failed.retryAfter() : Optional.empty();
+      if (!(e instanceof CompletionFailedException) && !(e instanceof ReplyPublishException)) {
+        LOG.error("run attempt {} broke unexpectedly", run.attempts(), e);
+      } else {
+        LOG.warn("run attempt {} failed: {}", run.attempts(), e.getMessage());
+      }
+      return retryOrFail(entry, run, reply, messageOf(e), retryAfter);
+    }
+  }
+
+  private void publishChunk(RunReply reply, String delta, AbortSignal abort) {
+    try {
+      reply.chunk(reply.chunksPublished(), delta);
+    } catch (FencedOutException e) {
+      // the completion client may wrap what the sink throws: the signal tells the truth
+      abort.abort(AbortReasons.FENCED);
+      throw e;
+    }
+  }
+
+  private ClaimedRun complete(ClaimedRun run, RunReply reply, String content, String finishReason) {
+    Optional<UUID> messageId =
+        store.complete(run, content, finishReason, reply.chunksPublished(), clock.instant());
+    if (messageId.isEmpty()) {
+      counters.fencedOrLost();
+      LOG.info("run was taken over before it completed; its new owner finishes it");
+      return null;
+    }
+    counters.completed(reply.chunksPublished());
+    if (reply.chunksPublished() == 0) {
+      LOG.warn("run completed with zero chunks published (finish reason {})", finishReason);
+    }
+    reply.done(messageId.get(), finishReason);
+    return null;
+  }
+
+  private ClaimedRun retryOrFail(
+      InFlightRun entry,
+      ClaimedRun run,
+      RunReply reply,
+      String message,
+      Optional<Duration> retryAfter) {
+    if (!run.retryable() || run.attempts() >= maxAttempts) {
+      String why = run.retryable() ? " (after " + run.attempts() + " attempts)" : " (not retryable)";
+      return failForGood(run, reply, message + why);
+    }
+    try {
+      if (reply != null) {
+        reply.error(message, true);
+      }
+      backoff.await(backoff.delayAfter(run.attempts(), retryAfter), entry.abort());
+    } catch (FencedOutException e) {
+      return stopOnAbort(run, reply, AbortReasons.FENCED);
+    } catch (ReplyPublishException e) {
+      LOG.warn("could not publish the retryable error: {}", e.getMessage());
+    } catch (CompletionAbortedException e) {
+      return stopOnAbort(run, reply, entry.abort().reason().orElse(AbortReasons.SHUTDOWN));
+    }
+    synchronized (entry) {
+      Optional<ClaimedRun> next = store.restart(run, clock.instant(), lease);
+      if (next.isEmpty()) {
+        counters.fencedOrLost();
+        LOG.info("run was taken over while backing off; stopping");
+        return null;
+      }
+      entry.moveTo(next.get());
+      counters.retried();
+      return next.get();
+    }
+  }
+
+  private ClaimedRun stopOnAbort(ClaimedRun run, RunReply reply, String reason) {
+    switch (reason) {
+      case AbortReasons.CANCEL -> {
+        return cancel(run, reply);
+      }
+      case AbortReasons.SHUTDOWN -> LOG.info("stopped for shutdown; the run stays for recovery");
+      default -> {
+        counters.fencedOrLost();
+        LOG.info("stopped: {}", reason);
+      }
+    }
+    return null;
+  }
+
+  private ClaimedRun cancel(ClaimedRun run, RunReply reply) {
+    if (store.cancel(run, clock.instant())) {
+      counters.cancelled();
+      LOG.info("run cancelled");
+      publishQuietly(run, reply, RunReply::cancelled);
+    } else {
+      counters.fencedOrLost();
+      LOG.info("run was taken over before it could be cancelled");
+    }
+    return null;
+  }
+
+  private ClaimedRun failForGood(ClaimedRun run, RunReply reply, String message) {
+    if (store.fail(run, message, clock.instant())) {
+      counters.failed();
+      LOG.warn("run failed: {}", message);
+      publishQuietly(run, reply, r -> r.error(message, false));
+    } else {
+      counters.fencedOrLost();
+      LOG.info("run was taken over before it could be failed");
+    }
+    return null;
+  }
+
+  /** Publishes a terminal event after the database says so; the row is the truth if this fails. */
+  private void publishQuietly(ClaimedRun run, RunReply reply, Consumer<RunReply> event) {
+    try {
+      event.accept(reply != null ? reply : publisher.start(run));
+    } catch (FencedOutException e) {
+      LOG.info("terminal event not published: a newer epoch owns the subject");
+    } catch (ReplyPublishException e) {
+      LOG.warn("terminal event not published: {}", e.getMessage());
+    }
+  }
+
+  private static String messageOf(RuntimeException e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}

@@ -1,0 +1,118 @@
+package dev.threadline.relay.run;
+
+import dev.threadline.relay.RelayConfig;
+import dev.threadline.relay.liveness.ExecutorId;
+import dev.threadline.relay.store.ClaimedRun;
+import dev.threadline.relay.store.TakenOverRun;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The threads that work runs ({@code relay-run-N}), at most {@code maxConcurrentRuns} at once
+ * for claims; runs taken over are always accepted. Listeners hear when a slot frees up.
+ */
+@Singleton
+public class RunWorkers {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunWorkers.class);
+
+  private final RunProcessor processor;
+  private final InFlightRuns inFlight;
+  private final String executorId;
+  private final int maxConcurrent;
+  private final ThreadPoolExecutor pool;
+  private final AtomicInteger busy = new AtomicInteger();
+  private volatile Runnable onSlotFreed = () -> {};
+
+  public RunWorkers(
+      RunProcessor processor, InFlightRuns inFlight, ExecutorId executorId, RelayConfig config) {
+    this.processor = processor;
+    this.inFlight = inFlight;
+    this.executorId = executorId.value();
+    this.maxConcurrent = config.maxConcurrentRuns();
+    AtomicInteger threadNumber = new AtomicInteger();
+    this.pool =
+        new ThreadPoolExecutor(
+            maxConcurrent,
+            maxConcurrent,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            task -> {
+              Thread thread = new Thread(task, "relay-run-" + threadNumber.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    pool.allowCoreThreadTimeOut(true);
+  }
+
+  public void onSlotFreed(Runnable listener) {
+    this.onSlotFreed = listener;
+  }
+
+  public int freeSlots() {
+    return Math.max(0, maxConcurrent - busy.get());
+  }
+
+  public void submit(ClaimedRun run) {
+    InFlightRun entry = inFlight.register(run);
+    execute(
+        () -> {
+          try {
+            processor.process(entry);
+          } finally {
+            inFlight.remove(entry);
+          }
+        });
+  }
+
+  public void submit(TakenOverRun taken) {
+    if (taken.disposition() == TakenOverRun.Disposition.RESUME) {
+      submit(taken.run());
+    } else {
+      execute(() -> processor.announce(taken));
+    }
+  }
+
+  private void execute(Runnable work) {
+    busy.incrementAndGet();
+    pool.execute(
+        () -> {
+          MDC.put("executorId", executorId);
+          try {
+            work.run();
+          } catch (RuntimeException e) {
+            // the row stays running; its lease expires and a takeover (ours included) resumes it
+            LOG.error("run worker failed; the run is left for takeover once its lease expires", e);
+          } finally {
+            MDC.clear();
+            busy.decrementAndGet();
+            onSlotFreed.run();
+          }
+        });
+  }
+
+  /** Aborts in-flight runs for shutdown (rows untouched) and waits up to {@code grace}. */
+  public boolean stop(Duration grace) {
+    inFlight.abortAll(AbortReasons.SHUTDOWN);
+    pool.shutdown();
+    try {
+      if (pool.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+      LOG.warn("{} runs still busy after {}; interrupting them", busy.get(), grace);
+      pool.shutdownNow();
+      return pool.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}

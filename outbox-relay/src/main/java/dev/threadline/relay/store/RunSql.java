@@ -1,0 +1,155 @@
+package dev.threadline.relay.store;
+
+/**
+ * Every SQL statement the relay runs, in one place. Each write about a running run is fenced on
+ * (id, executor_id, epoch, status = 'running'): zero rows updated means another executor owns it.
+ */
+final class RunSql {
+
+  private static final String RUN_COLUMNS =
+      "id, thread_id, epoch, executor_id, model, attempts, retryable, cancel_requested, status";
+
+  /**
+   * The oldest queued run (by seq) of a thread that has no running run and no older queued run,
+   * stamped with owner, epoch, attempt and lease in one statement. SKIP LOCKED lets concurrent
+   * claimers pass each other; the partial unique index on running runs per thread is the backstop
+   * (a unique violation is a lost race).
+   */
+  static final String CLAIM_NEXT =
+      """
+      update runs r
+         set status = 'running', executor_id = ?, epoch = r.epoch + 1, attempts = r.attempts + 1,
+             lease_expires_at = ?, started_at = coalesce(r.started_at, ?)
+       where r.id = (
+             select q.id from runs q
+              where q.status = 'queued'
+                and not exists (select 1 from runs o
+                                 where o.thread_id = q.thread_id and o.status = 'running')
+                and not exists (select 1 from runs o
+                                 where o.thread_id = q.thread_id and o.status = 'queued'
+                                   and o.seq < q.seq)
+              order by q.seq
+              limit 1
+              for update skip locked)
+      returning r.id, r.thread_id, r.epoch, r.executor_id, r.model, r.attempts, r.retryable,
+                r.cancel_requested, r.status
+      """;
+
+  /**
+   * A running run whose lease expired (a silent owner, or a run this very process dropped), or of
+   * another executor that is dead (the transaction-scoped try-lock on its liveness key succeeds:
+   * its session lock is gone). The try-lock is
+   * held until this transaction ends, so the owner cannot come back between probe and update.
+   */
+  static final String FIND_ORPHAN =
+      """
+      select id, executor_id, epoch from runs
+       where status = 'running'
+         and (lease_expires_at < ?
+              or (executor_id <> ? and pg_try_advisory_xact_lock(hashtextextended(executor_id, 0))))
+       order by seq
+       limit 1
+       for update skip locked
+      """;
+
+  static final String FIND_OWN_RUNNING =
+      "select id, executor_id, epoch from runs where status = 'running' and executor_id = ?"
+          + " order by seq";
+
+  /**
+   * The takeover's compare-and-set on (executor, epoch). A run whose cancel was requested is
+   * cancelled, a non-retryable one failed, any other resumed with a new lease and attempt.
+   */
+  static final String TAKE_OVER =
+      """
+      update runs
+         set epoch = epoch + 1,
+             executor_id = ?,
+             status = case when cancel_requested then 'cancelled'
+                           when not retryable then 'failed'
+                           else 'running' end,
+             attempts = case when cancel_requested or not retryable then attempts
+                             else attempts + 1 end,
+             error = case when not cancel_requested and not retryable then ? else error end,
+             finished_at = case when cancel_requested or not retryable then ?::timestamptz
+                                else finished_at end,
+             lease_expires_at = ?
+       where id = ? and executor_id = ? and epoch = ? and status = 'running'
+      returning %s
+      """
+          .formatted(RUN_COLUMNS);
+
+  static final String RESTART =
+      """
+      update runs set epoch = epoch + 1, attempts = attempts + 1, lease_expires_at = ?
+       where id = ? and executor_id = ? and epoch = ? and status = 'running'
+      returning %s
+      """
+          .formatted(RUN_COLUMNS);
+
+  static final String RENEW_LEASES =
+      """
+      update runs set lease_expires_at = ?
+       where status = 'running' and executor_id = ?
+         and (id, epoch) in (select * from unnest(?::uuid[], ?::bigint[]))
+      returning id, epoch, cancel_requested
+      """;
+
+  /**
+   * The conversation up to and including the run's user message: per run in submission order,
+   * its user message, then its answer. (A user may queue the next message before the previous
+   * answer was written, so messages.seq alone would put that answer after it.)
+   */
+  static final String HISTORY =
+      """
+      select m.role, m.content from messages m join runs r on r.id = m.run_id
+       where m.thread_id = ?
+         and r.seq <= (select seq from runs where id = ?)
+         and not (m.run_id = ? and m.role = 'assistant')
+       order by r.seq, case m.role when 'user' then 0 else 1 end, m.seq
+      """;
+
+  /** Completes the run and writes its assistant message in one statement, only if still ours. */
+  static final String COMPLETE =
+      """
+      with completed as (
+        update runs
+           set status = 'completed', finish_reason = ?, chunks_published = ?, finished_at = ?
+         where id = ? and executor_id = ? and epoch = ? and status = 'running'
+        returning id, thread_id)
+      insert into messages (id, thread_id, role, content, run_id, created_at)
+      select ?, thread_id, 'assistant', ?, id, ? from completed
+      returning id
+      """;
+
+  static final String FAIL =
+      """
+      update runs set status = 'failed', error = ?, finished_at = ?
+       where id = ? and executor_id = ? and epoch = ? and status = 'running'
+      """;
+
+  static final String CANCEL =
+      """
+      update runs set status = 'cancelled', finished_at = ?
+       where id = ? and executor_id = ? and epoch = ? and status = 'running'
+      """;
+
+  static final String REGISTER_EXECUTOR =
+      """
+      insert into executors (id, started_at, heartbeat_at) values (?, ?, ?)
+      on conflict (id) do update
+         set started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at,
+             stopped_at = null
+      """;
+
+  static final String HEARTBEAT = "update executors set heartbeat_at = ? where id = ?";
+
+  static final String EXECUTOR_STOPPED = "update executors set stopped_at = ? where id = ?";
+
+  /** Session lock on the executor's liveness key; held on a dedicated connection for life. */
+  static final String TRY_LIVENESS_LOCK = "select pg_try_advisory_lock(hashtextextended(?, 0))";
+
+  static final String PING = "select 1";
+
+  private RunSql() {}
+}

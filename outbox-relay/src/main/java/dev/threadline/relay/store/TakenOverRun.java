@@ -1,0 +1,28 @@
+package dev.threadline.relay.store;
+
+import java.util.Objects;
+
+/**
+ * A run this executor took over from a dead or silent owner (or from its own previous process),
+ * at a raised epoch, and what the takeover did with it.
+ */
+public record TakenOverRun(ClaimedRun run, Disposition disposition) {
+
+  public enum Disposition {
+    /** Still running, now ours: replay it from the start. */
+    RESUME,
+    /** Its cancel had been requested: the takeover cancelled it. */
+    CANCELLED,
+    /** Not retryable: the takeover failed it rather than run it twice. */
+    FAILED_NOT_RETRYABLE
+  }
+
+  /** The error written on a non-retryable run found orphaned. */
+  public static final String NOT_RETRYABLE_ERROR =
+      "the run was interrupted and is not retryable: it was failed rather than run twice";
+
+  public TakenOverRun {
+    Objects.requireNonNull(run, "run");
+    Objects.requireNonNull(disposition, "disposition");
+  }
+}
