@@ -1,0 +1,33 @@
+package dev.threadline.functions.store;
+
+import dev.threadline.protocol.ThreadId;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The run store, as functions see it. Every read is scoped to an owner: another owner's thread is
+ * indistinguishable from a missing one. Losing a race (idempotency key, thread id) is an outcome,
+ * not an error.
+ */
+public interface ThreadStore {
+
+  CreateOutcome createThread(ThreadId id, String owner, String title, Instant now);
+
+  Optional<ThreadSnapshot> findThread(ThreadId id, String owner);
+
+  Optional<ThreadActivity> findActivity(ThreadId id, String owner);
+
+  /** User message + queued run + NOTIFY in one transaction, or nothing at all. */
+  SubmitOutcome submit(NewSubmission submission, Instant now);
+
+  Optional<RunRow> findRun(ThreadId threadId, UUID runId, String owner);
+
+  /**
+   * A queued run becomes cancelled at once; a running one gets {@code cancel_requested} and a
+   * NOTIFY for its executor; a finished one is left as it is.
+   *
+   * @return the run after the request, empty when there is no such run for this owner
+   */
+  Optional<RunRow> requestCancel(ThreadId threadId, UUID runId, String owner, Instant now);
+}

@@ -1,0 +1,41 @@
+package dev.threadline.functions.stream;
+
+import dev.threadline.functions.problem.NotFoundException;
+import dev.threadline.functions.store.ThreadActivity;
+import dev.threadline.functions.store.ThreadStore;
+import dev.threadline.protocol.ThreadId;
+import jakarta.inject.Singleton;
+import java.util.OptionalLong;
+
+/**
+ * Decides where a client attaches, from PostgreSQL and JetStream only (no instance-local truth,
+ * lesson 1). The subject's last sequence is read BEFORE the thread's status: a run that starts in
+ * between makes the status in_progress (replay all), and one that starts after publishes its reset
+ * past that sequence (idle: read from it on), so the reset of the next run is never missed.
+ */
+@Singleton
+public class AttachPlanner {
+
+  private final ThreadStore store;
+  private final ReplyTail tail;
+
+  public AttachPlanner(ThreadStore store, ReplyTail tail) {
+    this.store = store;
+    this.tail = tail;
+  }
+
+  /**
+   * @throws NotFoundException when the thread is not the owner's
+   */
+  public AttachPlan plan(ThreadId threadId, String owner, OptionalLong lastEventId) {
+    if (lastEventId.isPresent()) {
+      store.findActivity(threadId, owner).orElseThrow(NotFoundException::new);
+      return AttachPlan.resumeAfter(lastEventId.getAsLong());
+    }
+    long last = tail.lastSequence(threadId);
+    ThreadActivity activity = store.findActivity(threadId, owner).orElseThrow(NotFoundException::new);
+    return activity.inProgress()
+        ? AttachPlan.followRun(activity.activeRunId(), last)
+        : AttachPlan.nextRunAfter(last);
+  }
+}

@@ -1,0 +1,94 @@
+package dev.threadline.functions.stream;
+
+import dev.threadline.protocol.ReplyEvent;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Decides, event by event, what one SSE client sees: which run it follows, which events are of a
+ * superseded epoch, and when its stream ends. Pure logic, one instance per client, not thread-safe
+ * (a tail delivers in order from one thread).
+ */
+public final class ReplyFollower {
+
+  /** What to do with one event. */
+  public enum Verdict {
+    FORWARD,
+    SKIP,
+    /** Forward it, then end the response: the followed run is over. */
+    FORWARD_AND_END
+  }
+
+  private final boolean followAcrossRuns;
+  private final long historyUpTo;
+  private final Map<UUID, Long> highestEpoch = new HashMap<>();
+  private AttachPlan.Mode mode;
+  private UUID followed;
+  private boolean followedSeen;
+
+  public ReplyFollower(AttachPlan plan, boolean followAcrossRuns) {
+    this.mode = plan.mode();
+    this.followed = plan.runId();
+    this.historyUpTo = plan.historyUpTo();
+    this.followAcrossRuns = followAcrossRuns;
+  }
+
+  /**
+   * @param sequence the event's stream sequence
+   */
+  public Verdict offer(long sequence, ReplyEvent event) {
+    if (mode == AttachPlan.Mode.RUN
+        && !followedSeen
+        && sequence > historyUpTo
+        && event instanceof ReplyEvent.Reset
+        && !event.runId().equals(followed)) {
+      // Runs of a thread start one at a time in submission order, and the followed run was the
+      // active one at attach time: another run starting after the attach, before the followed
+      // run published anything, means the followed run was cancelled while queued.
+      follow(event.runId());
+    }
+    switch (mode) {
+      case NEXT_RESET -> {
+        if (!(event instanceof ReplyEvent.Reset)) {
+          return Verdict.SKIP;
+        }
+        follow(event.runId());
+      }
+      case FIRST_EVENT -> follow(event.runId());
+      case RUN -> {
+        if (!event.runId().equals(followed)) {
+          return Verdict.SKIP;
+        }
+      }
+    }
+    followedSeen = true;
+    // epoch fence: nothing of an older epoch once a newer one was seen (contract 5's invariant)
+    Long highest = highestEpoch.get(event.runId());
+    if (highest != null && event.epoch() < highest) {
+      return Verdict.SKIP;
+    }
+    highestEpoch.put(event.runId(), event.epoch());
+    if (!event.terminal()) {
+      return Verdict.FORWARD;
+    }
+    if (followAcrossRuns) {
+      mode = AttachPlan.Mode.NEXT_RESET;
+      followed = null;
+      followedSeen = false;
+      return Verdict.FORWARD;
+    }
+    return Verdict.FORWARD_AND_END;
+  }
+
+  /** The run followed now; null while waiting for one. */
+  public UUID followedRun() {
+    return followed;
+  }
+
+  private void follow(UUID runId) {
+    mode = AttachPlan.Mode.RUN;
+    followed = runId;
+    followedSeen = false;
+  }
+}

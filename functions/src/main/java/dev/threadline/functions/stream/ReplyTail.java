@@ -1,0 +1,23 @@
+package dev.threadline.functions.stream;
+
+import dev.threadline.protocol.ThreadId;
+import java.util.function.Consumer;
+
+/** The reply bus, read side: a thread's subject on JetStream. */
+public interface ReplyTail {
+
+  /** The stream sequence of the subject's last message, 0 when it holds none. */
+  long lastSequence(ThreadId threadId);
+
+  /**
+   * Delivers the subject's events in order from {@code startSequence} (1: from the beginning),
+   * then live, until the returned subscription is closed. Malformed messages are skipped.
+   */
+  Subscription tail(ThreadId threadId, long startSequence, Consumer<TailedEvent> onEvent);
+
+  /** Closing stops delivery and removes the server-side consumer. Idempotent. */
+  interface Subscription extends AutoCloseable {
+    @Override
+    void close();
+  }
+}

@@ -1,0 +1,66 @@
+package dev.threadline.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.threadline.functions.support.HttpApi;
+import dev.threadline.functions.support.TestTokens;
+import dev.threadline.testsupport.TestDatabase;
+import dev.threadline.testsupport.TestReplyStream;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Start-up refusals and the health endpoint's view of its dependencies. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StartupTest {
+
+  private final TestDatabase database = TestDatabase.createMigrated();
+
+  @AfterAll
+  void drop() {
+    database.close();
+  }
+
+  @Test
+  void refusesToStartWithoutAuthJwtSecretNamingTheVariable() {
+    Assumptions.assumeTrue(
+        System.getenv("AUTH_JWT_SECRET") == null, "AUTH_JWT_SECRET is set in this environment");
+    Map<String, Object> properties = properties();
+    properties.remove("auth.jwt.secret");
+    assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, properties).close())
+        .hasStackTraceContaining("AUTH_JWT_SECRET is not set");
+  }
+
+  @Test
+  void refusesToStartWithASecretShorterThan32Bytes() {
+    Map<String, Object> properties = properties();
+    properties.put("auth.jwt.secret", "only-31-bytes-long-secret-value");
+    assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, properties).close())
+        .hasStackTraceContaining("AUTH_JWT_SECRET is too short");
+  }
+
+  @Test
+  void healthIs503WhenNatsDoesNotAnswer() {
+    Map<String, Object> properties = properties();
+    properties.put("nats.url", "nats://127.0.0.1:1");
+    try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, properties)) {
+      HttpResponse<String> response = new HttpApi(server.getURI()).get("/health", null);
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+    }
+  }
+
+  private Map<String, Object> properties() {
+    Map<String, Object> properties = new HashMap<>(database.datasourceProperties());
+    properties.putAll(TestReplyStream.properties(TestReplyStream.unique()));
+    properties.put("auth.jwt.secret", TestTokens.SECRET);
+    properties.put("micronaut.server.port", "-1");
+    return properties;
+  }
+}

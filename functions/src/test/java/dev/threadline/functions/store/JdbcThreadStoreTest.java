@@ -1,0 +1,45 @@
+package dev.threadline.functions.store;
+
+import dev.threadline.testsupport.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.TestInstance;
+import org.postgresql.ds.PGSimpleDataSource;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JdbcThreadStoreTest extends ThreadStoreContract {
+
+  private final TestDatabase database = TestDatabase.createMigrated();
+  private final ThreadStore store;
+
+  JdbcThreadStoreTest() {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setUrl(database.jdbcUrl());
+    dataSource.setUser(database.username());
+    dataSource.setPassword(database.password());
+    store = new JdbcThreadStore(dataSource);
+  }
+
+  @AfterAll
+  void drop() {
+    database.close();
+  }
+
+  @Override
+  protected ThreadStore store() {
+    return store;
+  }
+
+  @Override
+  protected void markRunning(UUID runId) {
+    try (Connection connection = database.connect();
+        Statement statement = connection.createStatement()) {
+      statement.executeUpdate("update runs set status = 'running', executor_id = 'e', epoch = 1,"
+          + " lease_expires_at = now() + interval '1 minute' where id = '" + runId + "'");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

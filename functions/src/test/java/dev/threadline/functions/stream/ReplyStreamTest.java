@@ -1,0 +1,394 @@
+package dev.threadline.functions.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.threadline.functions.support.HttpApi;
+import dev.threadline.functions.support.ReplyPublisher;
+import dev.threadline.functions.support.SseClient;
+import dev.threadline.functions.support.SseClient.SseEvent;
+import dev.threadline.functions.support.TestTokens;
+import dev.threadline.protocol.ReplyEvent;
+import dev.threadline.protocol.ReplyEventCodec;
+import dev.threadline.protocol.ReplyStreamNames;
+import dev.threadline.protocol.ThreadId;
+import dev.threadline.testsupport.TestDatabase;
+import dev.threadline.testsupport.TestReplyStream;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReplyStreamTest implements TestPropertyProvider {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final String OWNER = "stream-owner";
+
+  private final TestDatabase database = TestDatabase.createMigrated();
+  private final ReplyStreamNames names = TestReplyStream.unique();
+
+  @Inject EmbeddedServer server;
+  @Inject ReplyEventCodec codec;
+  @Inject JsonMapper json;
+
+  private HttpApi api;
+  private ReplyPublisher relay;
+  private final String token = TestTokens.forOwner(OWNER);
+
+  @Override
+  public Map<String, String> getProperties() {
+    Map<String, String> properties = new HashMap<>(database.datasourceProperties());
+    properties.putAll(TestReplyStream.properties(names));
+    properties.put("auth.jwt.secret", TestTokens.SECRET);
+    properties.put("threadline.stream.ping-interval", "300ms");
+    return properties;
+  }
+
+  @BeforeAll
+  void connect() {
+    api = new HttpApi(server.getURI());
+    relay = new ReplyPublisher(names, codec);
+  }
+
+  @AfterAll
+  void cleanUp() throws Exception {
+    relay.management().deleteStream(names.stream());
+    relay.close();
+    database.close();
+  }
+
+  @Test
+  void headersAndAFirstCommentArriveBeforeAnyEventThenEventsAreExactSseFrames() throws Exception {
+    ThreadId thread = newThread();
+    try (SseClient sse = open(thread, null)) {
+      assertThat(sse.response().statusCode()).isEqualTo(200);
+      assertThat(sse.response().headers().firstValue("Content-Type")).hasValueSatisfying(
+          type -> assertThat(type).startsWith("text/event-stream"));
+      assertThat(sse.response().headers().firstValue("Cache-Control")).hasValue("no-cache");
+      assertThat(sse.nextLine(WAIT)).isEqualTo(": attached");
+
+      UUID run = UUID.randomUUID();
+      long reset = relay.publish(thread, new ReplyEvent.Reset(run, 1));
+      List<String> frame = framesLines(sse, 3);
+      assertThat(frame)
+          .containsExactly(
+              "id: " + reset,
+              "event: reset",
+              "data: " + relay.json(new ReplyEvent.Reset(run, 1)));
+    }
+  }
+
+  @Test
+  void aLateAttacherToAnInProgressThreadGetsTheRunFromItsReset() {
+    ThreadId thread = newThread();
+    UUID run = submit(thread);
+    markRunning(run, 1);
+    relay.purge(thread);
+    relay.publish(thread, new ReplyEvent.Reset(run, 1));
+    relay.publish(thread, new ReplyEvent.Chunk(run, 1, 0, "Hel"));
+    relay.publish(thread, new ReplyEvent.Chunk(run, 1, 1, "lo"));
+
+    try (SseClient sse = open(thread, null)) {
+      assertThat(types(sse, 3)).containsExactly("reset", "chunk", "chunk");
+      relay.publish(thread, new ReplyEvent.Chunk(run, 1, 2, "!"));
+      relay.publish(thread, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop"));
+      List<SseEvent> rest = sse.eventsUntilEnd(WAIT);
+      assertThat(rest).extracting(SseEvent::event).containsExactly("chunk", "done");
+      assertThat(sse.ended(WAIT)).as("the stream ends after done").isTrue();
+    }
+  }
+
+  @Test
+  void anInProgressAttacherSkipsThePreviousRunStillOnTheSubjectAndWaitsForItsRun() {
+    ThreadId thread = newThread();
+    UUID previous = UUID.randomUUID();
+    relay.publish(thread, new ReplyEvent.Reset(previous, 1));
+    relay.publish(thread, new ReplyEvent.Chunk(previous, 1, 0, "old"));
+    relay.publish(thread, new ReplyEvent.Done(previous, 1, UUID.randomUUID(), "stop"));
+    UUID queued = submit(thread);
+
+    try (SseClient sse = open(thread, null)) {
+      assertThat(sse.nextEvent(Duration.ofMillis(700))).as("nothing of the previous run").isNull();
+      relay.purge(thread);
+      relay.publish(thread, new ReplyEvent.Reset(queued, 1));
+      relay.publish(thread, new ReplyEvent.Chunk(queued, 1, 0, "new"));
+      relay.publish(thread, new ReplyEvent.Done(queued, 1, UUID.randomUUID(), "stop"));
+      List<SseEvent> events = sse.eventsUntilEnd(WAIT);
+      assertThat(events).extracting(SseEvent::event).containsExactly("reset", "chunk", "done");
+      assertThat(events).allSatisfy(e -> assertThat(e.data()).contains(queued.toString()));
+    }
+  }
+
+  @Test
+  void aFollowedRunCancelledWhileQueuedGivesWayToTheNextRun() {
+    ThreadId thread = newThread();
+    UUID cancelled = submit(thread);
+    try (SseClient sse = open(thread, null)) {
+      assertThat(sse.nextLine(WAIT)).isEqualTo(": attached");
+      assertThat(api.post("/v1/threads/" + thread + "/runs/" + cancelled + "/cancel", token, null,
+          new byte[0]).statusCode()).isEqualTo(202);
+      UUID next = submit(thread);
+      relay.purge(thread);
+      relay.publish(thread, new ReplyEvent.Reset(next, 1));
+      relay.publish(thread, new ReplyEvent.Done(next, 1, UUID.randomUUID(), "stop"));
+      List<SseEvent> events = sse.eventsUntilEnd(WAIT);
+      assertThat(events).extracting(SseEvent::event).containsExactly("reset", "done");
+      assertThat(events).allSatisfy(e -> assertThat(e.data()).contains(next.toString()));
+    }
+  }
+
+  @Test
+  void anIdleAttacherWaitsAndGetsTheNextRunOnly() {
+    ThreadId thread = newThread();
+    UUID finished = UUID.randomUUID();
+    relay.publish(thread, new ReplyEvent.Reset(finished, 1));
+    relay.publish(thread, new ReplyEvent.Chunk(finished, 1, 0, "old"));
+    relay.publish(thread, new ReplyEvent.Done(finished, 1, UUID.randomUUID(), "stop"));
+
+    try (SseClient sse = open(thread, null)) {
+      assertThat(sse.nextEvent(Duration.ofMillis(700))).as("the finished run is not replayed").isNull();
+      UUID next = UUID.randomUUID();
+      relay.purge(thread);
+      relay.publish(thread, new ReplyEvent.Reset(next, 1));
+      relay.publish(thread, new ReplyEvent.Chunk(next, 1, 0, "new"));
+      relay.publish(thread, new ReplyEvent.Done(next, 1, UUID.randomUUID(), "stop"));
+      List<SseEvent> events = sse.eventsUntilEnd(WAIT);
+      assertThat(events).extracting(SseEvent::event).containsExactly("reset", "chunk", "done");
+      assertThat(events).allSatisfy(e -> assertThat(e.data()).contains(next.toString()));
+      assertThat(sse.ended(WAIT)).isTrue();
+    }
+  }
+
+  @Test
+  void lastEventIdResumesWithNothingTwiceAndNothingSkipped() {
+    ThreadId thread = newThread();
+    UUID run = submit(thread);
+    markRunning(run, 1);
+    relay.purge(thread);
+    relay.publish(thread, new ReplyEvent.Reset(run, 1));
+    relay.publish(thread, new ReplyEvent.Chunk(run, 1, 0, "a"));
+    relay.publish(thread, new ReplyEvent.Chunk(run, 1, 1, "b"));
+    relay.publish(thread, new ReplyEvent.Chunk(run, 1, 2, "c"));
+
+    String lastSeen;
+    StringBuilder text = new StringBuilder();
+    try (SseClient first = open(thread, null)) {
+      assertThat(first.nextEvent(WAIT).event()).isEqualTo("reset");
+      SseEvent chunk = first.nextEvent(WAIT);
+      text.append(delta(chunk));
+      lastSeen = chunk.id();
+    }
+    relay.publish(thread, new ReplyEvent.Chunk(run, 1, 3, "d"));
+
+    try (SseClient resumed = open(thread, lastSeen)) {
+      assertThat(resumed.nextLine(WAIT)).isEqualTo(": attached");
+      List<SseEvent> chunks = List.of(resumed.nextEvent(WAIT), resumed.nextEvent(WAIT), resumed.nextEvent(WAIT));
+      chunks.forEach(c -> text.append(delta(c)));
+      assertThat(chunks).extracting(SseEvent::id)
+          .allSatisfy(id -> assertThat(Long.parseLong(id)).isGreaterThan(Long.parseLong(lastSeen)));
+      relay.publish(thread, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop"));
+      assertThat(resumed.eventsUntilEnd(WAIT)).extracting(SseEvent::event).containsExactly("done");
+    }
+    assertThat(text.toString()).isEqualTo("abcd");
+  }
+
+  @Test
+  void lastEventIdResumesAlsoAfterTheRunEnded() {
+    ThreadId thread = newThread();
+    UUID run = submit(thread);
+    relay.purge(thread);
+    relay.publish(thread, new ReplyEvent.Reset(run, 1));
+    long first = relay.publish(thread, new ReplyEvent.Chunk(run, 1, 0, "x"));
+    relay.publish(thread, new ReplyEvent.Chunk(run, 1, 1, "y"));
+    relay.publish(thread, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop"));
+    markFinished(run);
+
+    try (SseClient resumed = open(thread, Long.toString(first))) {
+      List<SseEvent> events = resumed.eventsUntilEnd(WAIT);
+      assertThat(events).extracting(SseEvent::event).containsExactly("chunk", "done");
+      assertThat(delta(events.get(0))).isEqualTo("y");
+      assertThat(resumed.ended(WAIT)).isTrue();
+    }
+  }
+
+  @Test
+  void chunksOfASupersededEpochAreDroppedAfterTheNewerReset() {
+    ThreadId thread = newThread();
+    UUID run = submit(thread);
+    try (SseClient sse = open(thread, null)) {
+      assertThat(sse.nextLine(WAIT)).isEqualTo(": attached");
+      relay.purge(thread);
+      relay.publish(thread, new ReplyEvent.Reset(run, 1));
+      relay.publish(thread, new ReplyEvent.Chunk(run, 1, 0, "zombie "));
+      // a survivor takes over (epoch 2) while the old owner still publishes
+      relay.publish(thread, new ReplyEvent.Reset(run, 2));
+      relay.publish(thread, new ReplyEvent.Chunk(run, 1, 1, "STALE"));
+      relay.publish(thread, new ReplyEvent.Chunk(run, 2, 0, "fresh"));
+      relay.publish(thread, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop"));
+      relay.publish(thread, new ReplyEvent.Done(run, 2, UUID.randomUUID(), "stop"));
+
+      List<SseEvent> events = sse.eventsUntilEnd(WAIT);
+      assertThat(events)
+          .extracting(e -> e.event() + "@" + epoch(e))
+          .containsExactly("reset@1", "chunk@1", "reset@2", "chunk@2", "done@2");
+      assertThat(events).noneMatch(e -> e.data().contains("STALE"));
+    }
+  }
+
+  @Test
+  void withFollowTheStreamStaysOpenAcrossRuns() {
+    ThreadId thread = newThread();
+    try (SseClient sse = SseClient.open(api, streamPath(thread) + "?follow=true", token, null)) {
+      assertThat(sse.nextLine(WAIT)).isEqualTo(": attached");
+      UUID first = UUID.randomUUID();
+      relay.publish(thread, new ReplyEvent.Reset(first, 1));
+      relay.publish(thread, new ReplyEvent.Done(first, 1, UUID.randomUUID(), "stop"));
+      assertThat(types(sse, 2)).containsExactly("reset", "done");
+      assertThat(sse.nextEvent(Duration.ofMillis(700))).isNull();
+      assertThat(sse.ended(Duration.ofMillis(10))).as("still open after done").isFalse();
+
+      UUID second = UUID.randomUUID();
+      relay.purge(thread);
+      relay.publish(thread, new ReplyEvent.Reset(second, 1));
+      relay.publish(thread, new ReplyEvent.Chunk(second, 1, 0, "again"));
+      relay.publish(thread, new ReplyEvent.Done(second, 1, UUID.randomUUID(), "stop"));
+      List<SseEvent> next = List.of(sse.nextEvent(WAIT), sse.nextEvent(WAIT), sse.nextEvent(WAIT));
+      assertThat(next).extracting(SseEvent::event).containsExactly("reset", "chunk", "done");
+      assertThat(next).allSatisfy(e -> assertThat(e.data()).contains(second.toString()));
+    }
+  }
+
+  @Test
+  void theConsumerIsRemovedWhenTheClientLeavesAndWhenTheStreamEnds() {
+    ThreadId thread = newThread();
+    SseClient leaving = open(thread, null);
+    assertThat(leaving.nextLine(WAIT)).isEqualTo(": attached");
+    await().atMost(WAIT).until(() -> !relay.consumerNames().isEmpty());
+    leaving.close();
+    await().atMost(WAIT).until(() -> relay.consumerNames().isEmpty());
+
+    try (SseClient ending = open(thread, null)) {
+      await().atMost(WAIT).until(() -> !relay.consumerNames().isEmpty());
+      UUID run = UUID.randomUUID();
+      relay.publish(thread, new ReplyEvent.Reset(run, 1));
+      relay.publish(thread, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop"));
+      assertThat(ending.ended(WAIT)).isTrue();
+      await().atMost(WAIT).until(() -> relay.consumerNames().isEmpty());
+    }
+  }
+
+  @Test
+  void anIdleStreamGetsPingCommentsAndIsNeverClosedForSilence() {
+    ThreadId thread = newThread();
+    try (SseClient sse = open(thread, null)) {
+      assertThat(sse.nextLine(WAIT)).isEqualTo(": attached");
+      assertThat(sse.ended(Duration.ofMillis(1500))).isFalse();
+      assertThat(sse.comments()).contains(": ping");
+    }
+  }
+
+  // --- fixtures ---
+
+  private ThreadId newThread() {
+    String id = "t-" + UUID.randomUUID();
+    var response = api.postJson("/v1/threads", token, "{\"id\":\"" + id + "\"}");
+    assertThat(response.statusCode()).isEqualTo(201);
+    return new ThreadId(id);
+  }
+
+  private UUID submit(ThreadId thread) {
+    var response =
+        api.postJson("/v1/threads/" + thread + "/messages", token, "{\"content\":\"hi\"}");
+    assertThat(response.statusCode()).isEqualTo(202);
+    return UUID.fromString(read(response.body()).get("runId").getStringValue());
+  }
+
+  private void markRunning(UUID run, long epoch) {
+    sql(
+        "update runs set status = 'running', executor_id = 'test', epoch = " + epoch
+            + ", lease_expires_at = now() + interval '1 hour' where id = '" + run + "'");
+  }
+
+  private void markFinished(UUID run) {
+    sql("update runs set status = 'completed' where id = '" + run + "'");
+  }
+
+  private void sql(String statement) {
+    try (Connection connection = database.connect();
+        PreparedStatement update = connection.prepareStatement(statement)) {
+      assertThat(update.executeUpdate()).isEqualTo(1);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private SseClient open(ThreadId thread, String lastEventId) {
+    return SseClient.open(api, streamPath(thread), token, lastEventId);
+  }
+
+  private static String streamPath(ThreadId thread) {
+    return "/v1/threads/" + thread + "/stream";
+  }
+
+  private List<String> types(SseClient sse, int count) {
+    List<String> types = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      SseEvent event = sse.nextEvent(WAIT);
+      assertThat(event).as("event %d of %d", i + 1, count).isNotNull();
+      types.add(event.event());
+    }
+    return types;
+  }
+
+  /** The next {@code count} non-comment, non-blank lines. */
+  private static List<String> framesLines(SseClient sse, int count) {
+    List<String> lines = new java.util.ArrayList<>();
+    while (lines.size() < count) {
+      String line = sse.nextLine(WAIT);
+      assertThat(line).isNotNull();
+      if (!line.isEmpty() && !line.startsWith(":")) {
+        lines.add(line);
+      }
+    }
+    String terminator = sse.nextLine(WAIT);
+    assertThat(terminator).as("a blank line ends the event").isEmpty();
+    return lines;
+  }
+
+  private String delta(SseEvent event) {
+    return read(event.data()).get("delta").getStringValue();
+  }
+
+  private long epoch(SseEvent event) {
+    return read(event.data()).get("epoch").getLongValue();
+  }
+
+  private JsonNode read(String body) {
+    try {
+      return json.readValue(body, JsonNode.class);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  private static String joined(List<SseEvent> events) {
+    return events.stream().map(SseEvent::event).collect(Collectors.joining(","));
+  }
+}

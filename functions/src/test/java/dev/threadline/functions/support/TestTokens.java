@@ -1,0 +1,60 @@
+package dev.threadline.functions.support;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+
+/** Mints HS256 JWTs as a client's identity provider would. */
+public final class TestTokens {
+
+  public static final String SECRET = "test-secret-of-at-least-32-bytes-for-hs256!";
+
+  private TestTokens() {}
+
+  public static String forOwner(String owner) {
+    return sign(SECRET, owner, Instant.now().plus(Duration.ofHours(1)));
+  }
+
+  public static String expired(String owner) {
+    return sign(SECRET, owner, Instant.now().minus(Duration.ofHours(1)));
+  }
+
+  public static String signedWithOtherKey(String owner) {
+    return sign("another-secret-of-at-least-32-bytes-long!!", owner, Instant.now().plusSeconds(3600));
+  }
+
+  public static String withoutSubject() {
+    return sign(SECRET, null, Instant.now().plusSeconds(3600));
+  }
+
+  /** An unsecured JWT ({@code alg: none}) that claims the owner. */
+  public static String unsigned(String owner) {
+    return new com.nimbusds.jwt.PlainJWT(
+            new JWTClaimsSet.Builder()
+                .subject(owner)
+                .expirationTime(Date.from(Instant.now().plusSeconds(3600)))
+                .build())
+        .serialize();
+  }
+
+  private static String sign(String secret, String subject, Instant expires) {
+    try {
+      JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().expirationTime(Date.from(expires));
+      if (subject != null) {
+        claims.subject(subject);
+      }
+      SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+      jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+      return jwt.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
