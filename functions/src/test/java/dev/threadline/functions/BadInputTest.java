@@ -67,7 +67,10 @@ class BadInputTest extends ApiTestBase {
         Arguments.of("{\"content\":\"" + "é".repeat(16385) + "\"}", "content"),
         Arguments.of("{\"content\":\"hi\",\"model\":7}", "model"),
         Arguments.of("{\"content\":\"hi\",\"model\":\"\"}", "model"),
-        Arguments.of("{\"content\":\"hi\",\"model\":\"bad model!\"}", "model"));
+        Arguments.of("{\"content\":\"hi\",\"model\":\"bad model!\"}", "model"),
+        Arguments.of("{\"content\":\"hi\",\"retryable\":\"false\"}", "retryable"),
+        Arguments.of("{\"content\":\"hi\",\"retryable\":0}", "retryable"),
+        Arguments.of("{\"content\":\"hi\",\"retryable\":[true]}", "retryable"));
   }
 
   @ParameterizedTest

@@ -231,6 +231,38 @@ class ThreadApiTest extends ApiTestBase {
     assertThat(view.get("epoch").getLongValue()).isZero();
     assertThat(view.get("executorId").isNull()).isTrue();
     assertThat(view.get("error").isNull()).isTrue();
+    assertThat(view.get("retryable").getBooleanValue()).as("the default").isTrue();
+  }
+
+  @Test
+  void aRunSubmittedAsNotRetryableIsStoredAndShownSo() {
+    String thread = createThread(OWNER);
+    HttpResponse<String> response =
+        api.postJson(
+            "/v1/threads/" + thread + "/messages", token,
+            "{\"content\":\"launch the daemon\",\"retryable\":false}");
+    assertThat(response.statusCode()).isEqualTo(202);
+    String run = read(response.body()).get("runId").getStringValue();
+
+    assertThat(queryString("select retryable::text from runs where id = '" + run + "'"))
+        .isEqualTo("false");
+    JsonNode view = read(api.get("/v1/threads/" + thread + "/runs/" + run, token).body());
+    assertThat(view.get("retryable").getBooleanValue()).isFalse();
+  }
+
+  @Test
+  void anExplicitlyRetryableRunAndANullOneAreRetryable() {
+    String thread = createThread(OWNER);
+    for (String value : new String[] {"true", "null"}) {
+      HttpResponse<String> response =
+          api.postJson(
+              "/v1/threads/" + thread + "/messages", token,
+              "{\"content\":\"again\",\"retryable\":" + value + "}");
+      assertThat(response.statusCode()).isEqualTo(202);
+      String run = read(response.body()).get("runId").getStringValue();
+      assertThat(queryString("select retryable::text from runs where id = '" + run + "'"))
+          .as(value).isEqualTo("true");
+    }
   }
 
   @Test

@@ -14,10 +14,12 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
 import io.nats.client.MessageConsumer;
 import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.MessageInfo;
 import io.nats.client.api.OrderedConsumerConfiguration;
 import io.nats.client.impl.Headers;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +67,31 @@ public class JetStreamReplyTail implements ReplyTail {
       throw new BusUnavailableException("reading the last sequence of " + subject, e);
     } catch (IOException e) {
       throw new BusUnavailableException("reading the last sequence of " + subject, e);
+    }
+  }
+
+  @Override
+  public Optional<ReplyEvent> eventAt(ThreadId threadId, long sequence) {
+    String subject = names.subjectFor(threadId);
+    try {
+      MessageInfo stored = nats.connection().jetStreamManagement().getMessage(names.stream(), sequence);
+      if (!subject.equals(stored.getSubject()) || stored.getHeaders() == null) {
+        return Optional.empty();
+      }
+      String epoch = stored.getHeaders().getFirst(ReplyHeaders.EPOCH);
+      return Optional.of(
+          codec.decode(
+              stored.getHeaders().getFirst(ReplyHeaders.EVENT),
+              epoch == null ? 0 : Long.parseLong(epoch),
+              stored.getData()));
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() != NO_MESSAGE_FOUND) {
+        LOG.warn("reading message {} of {}: {}", sequence, subject, e.getMessage());
+      }
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("reading message {} of {}: {}", sequence, subject, e.getMessage());
+      return Optional.empty();
     }
   }
 

@@ -47,6 +47,18 @@ public final class JsonBody {
     return Optional.of(value.getStringValue());
   }
 
+  /** The boolean value of {@code field}; empty when absent or null; 400 when of another type. */
+  public Optional<Boolean> optionalBoolean(String field) {
+    JsonNode value = root.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isBoolean()) {
+      throw new InvalidRequestException(field, "must be a boolean");
+    }
+    return Optional.of(value.getBooleanValue());
+  }
+
   public String requiredString(String field) {
     return optionalString(field)
         .orElseThrow(() -> new InvalidRequestException(field, "is required"));

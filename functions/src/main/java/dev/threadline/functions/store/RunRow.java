@@ -11,7 +11,8 @@ public record RunRow(
     int attempts,
     long epoch,
     String executorId,
-    String error) {
+    String error,
+    boolean retryable) {
   public RunRow {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(threadId, "threadId");

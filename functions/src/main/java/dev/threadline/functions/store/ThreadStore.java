@@ -24,6 +24,12 @@ public interface ThreadStore {
   Optional<RunRow> findRun(ThreadId threadId, UUID runId, String owner);
 
   /**
+   * One cheap read by run id, for a stream that follows the run (its owner was checked when the
+   * client attached). Empty when the thread has no such run.
+   */
+  Optional<RunState> findRunState(ThreadId threadId, UUID runId);
+
+  /**
    * A queued run becomes cancelled at once; a running one gets {@code cancel_requested} and a
    * NOTIFY for its executor; a finished one is left as it is.
    *

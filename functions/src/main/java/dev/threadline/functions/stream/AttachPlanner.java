@@ -3,9 +3,11 @@ package dev.threadline.functions.stream;
 import dev.threadline.functions.problem.NotFoundException;
 import dev.threadline.functions.store.ThreadActivity;
 import dev.threadline.functions.store.ThreadStore;
+import dev.threadline.protocol.ReplyEvent;
 import dev.threadline.protocol.ThreadId;
 import jakarta.inject.Singleton;
 import java.util.OptionalLong;
+import java.util.UUID;
 
 /**
  * Decides where a client attaches, from PostgreSQL and JetStream only (no instance-local truth,
@@ -30,7 +32,17 @@ public class AttachPlanner {
   public AttachPlan plan(ThreadId threadId, String owner, OptionalLong lastEventId) {
     if (lastEventId.isPresent()) {
       store.findActivity(threadId, owner).orElseThrow(NotFoundException::new);
-      return AttachPlan.resumeAfter(lastEventId.getAsLong());
+      long after = lastEventId.getAsLong();
+      // the client's run, if the event it saw last did not end it: should that run end without
+      // a terminal event on the bus, the stream still learns it from the database
+      UUID unfinished =
+          after < 1
+              ? null
+              : tail.eventAt(threadId, after)
+                  .filter(event -> !event.terminal())
+                  .map(ReplyEvent::runId)
+                  .orElse(null);
+      return AttachPlan.resumeAfter(after, unfinished);
     }
     long last = tail.lastSequence(threadId);
     ThreadActivity activity = store.findActivity(threadId, owner).orElseThrow(NotFoundException::new);

@@ -72,6 +72,22 @@ public final class ReplyFollower {
     if (!event.terminal()) {
       return Verdict.FORWARD;
     }
+    return followedRunEnded();
+  }
+
+  /**
+   * The followed run's terminal event that never came over the bus, synthesised from its row:
+   * ends the stream (or, following across runs, waits for the next run) as the real one would.
+   * Skipped when it is not about the run followed now.
+   */
+  public Verdict offerStoredEnd(ReplyEvent end) {
+    if (!end.terminal() || followed == null || !end.runId().equals(followed)) {
+      return Verdict.SKIP;
+    }
+    return followedRunEnded();
+  }
+
+  private Verdict followedRunEnded() {
     if (followAcrossRuns) {
       mode = AttachPlan.Mode.NEXT_RESET;
       followed = null;
@@ -81,7 +97,10 @@ public final class ReplyFollower {
     return Verdict.FORWARD_AND_END;
   }
 
-  /** The run followed now; null while waiting for one. */
+  /**
+   * The run followed now (resuming: the client's unfinished run, if known, until an event is
+   * read); null while waiting for one.
+   */
   public UUID followedRun() {
     return followed;
   }

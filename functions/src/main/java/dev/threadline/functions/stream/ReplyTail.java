@@ -1,6 +1,8 @@
 package dev.threadline.functions.stream;
 
+import dev.threadline.protocol.ReplyEvent;
 import dev.threadline.protocol.ThreadId;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** The reply bus, read side: a thread's subject on JetStream. */
@@ -8,6 +10,12 @@ public interface ReplyTail {
 
   /** The stream sequence of the subject's last message, 0 when it holds none. */
   long lastSequence(ThreadId threadId);
+
+  /**
+   * The event stored at {@code sequence} if it is on this thread's subject; empty when it is gone
+   * (purged), another thread's, unreadable, or the broker does not answer.
+   */
+  Optional<ReplyEvent> eventAt(ThreadId threadId, long sequence);
 
   /**
    * Delivers the subject's events in order from {@code startSequence} (1: from the beginning),

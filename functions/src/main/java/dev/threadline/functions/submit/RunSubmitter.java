@@ -42,11 +42,18 @@ public class RunSubmitter {
   /**
    * @param model null for the default ({@code OPENAI_MODEL})
    * @param idempotencyKey null for none
+   * @param retryable false: the run must fail rather than run twice (after a crash, or on a
+   *     transient model error)
    * @return the run answering this message (the first one, for a repeated idempotency key)
    * @throws NotFoundException when the thread is not the owner's; nothing is written then
    */
   public UUID submit(
-      ThreadId threadId, String owner, String content, String model, String idempotencyKey) {
+      ThreadId threadId,
+      String owner,
+      String content,
+      String model,
+      String idempotencyKey,
+      boolean retryable) {
     NewSubmission submission =
         new NewSubmission(
             threadId,
@@ -55,7 +62,8 @@ public class RunSubmitter {
             ids.newId(),
             content,
             model == null ? defaultModel : model,
-            idempotencyKey);
+            idempotencyKey,
+            retryable);
     SubmitOutcome outcome = store.submit(submission, clock.instant());
     if (outcome instanceof SubmitOutcome.Accepted accepted) {
       try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", accepted.runId().toString())) {

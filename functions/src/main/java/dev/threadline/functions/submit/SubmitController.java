@@ -46,9 +46,10 @@ class SubmitController {
     JsonBody request = JsonBody.parse(json, body);
     String content = Inputs.content(request.requiredString("content"));
     String model = request.optionalString("model").map(Inputs::model).orElse(null);
+    boolean retryable = request.optionalBoolean("retryable").orElse(true);
     String key = Inputs.idempotencyKey(idempotencyKey);
     try (MDC.MDCCloseable ignored = MDC.putCloseable("threadId", thread.value())) {
-      UUID runId = submitter.submit(thread, authentication.getName(), content, model, key);
+      UUID runId = submitter.submit(thread, authentication.getName(), content, model, key, retryable);
       return HttpResponse.accepted().body(SubmitAccepted.queued(runId, thread.value()));
     }
   }

@@ -24,7 +24,39 @@ abstract class ThreadStoreContract {
   }
 
   private NewSubmission submission(ThreadId thread, String owner, String key) {
-    return new NewSubmission(thread, owner, UUID.randomUUID(), UUID.randomUUID(), "hi", "m", key);
+    return new NewSubmission(
+        thread, owner, UUID.randomUUID(), UUID.randomUUID(), "hi", "m", key, true);
+  }
+
+  @Test
+  void aRunKeepsItsRetryability() {
+    ThreadId id = newThread("ann");
+    NewSubmission once =
+        new NewSubmission(id, "ann", UUID.randomUUID(), UUID.randomUUID(), "hi", "m", null, false);
+    store().submit(once, NOW);
+    assertThat(store().findRun(id, once.runId(), "ann")).map(RunRow::retryable).hasValue(false);
+    UUID other = ((SubmitOutcome.Accepted) store().submit(submission(id, "ann", null), NOW)).runId();
+    assertThat(store().findRun(id, other, "ann")).map(RunRow::retryable).hasValue(true);
+  }
+
+  @Test
+  void aRunsStateIsReadByRunIdWithinItsThread() {
+    ThreadId id = newThread("ann");
+    UUID run = ((SubmitOutcome.Accepted) store().submit(submission(id, "ann", null), NOW)).runId();
+    assertThat(store().findRunState(id, run))
+        .hasValueSatisfying(state -> {
+          assertThat(state.status()).isEqualTo(RunStatus.QUEUED);
+          assertThat(state.finishedAgo()).isNull();
+          assertThat(state.assistantMessageId()).isNull();
+        });
+
+    store().requestCancel(id, run, "ann", NOW);
+    assertThat(store().findRunState(id, run))
+        .hasValueSatisfying(state -> {
+          assertThat(state.status()).isEqualTo(RunStatus.CANCELLED);
+          assertThat(state.finishedAgo()).as("cancelled at NOW, in the past").isPositive();
+        });
+    assertThat(store().findRunState(newThread("ann"), run)).as("another thread's run").isEmpty();
   }
 
   @Test

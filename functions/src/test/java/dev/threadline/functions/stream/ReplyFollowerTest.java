@@ -117,4 +117,38 @@ class ReplyFollowerTest {
     assertThat(offer(follower, new ReplyEvent.Reset(other, 1))).isEqualTo(FORWARD);
     assertThat(offer(follower, new ReplyEvent.Chunk(other, 1, 0, "x"))).isEqualTo(FORWARD);
   }
+
+  @Test
+  void anEndReadFromTheDatabaseEndsTheFollowedRunLikeItsTerminalEvent() {
+    ReplyFollower follower = new ReplyFollower(AttachPlan.followRun(run, 0), false);
+
+    assertThat(follower.offerStoredEnd(new ReplyEvent.Cancelled(other, 0))).isEqualTo(SKIP);
+    assertThat(follower.offerStoredEnd(new ReplyEvent.RunError(run, 1, "x", true)))
+        .as("not an end")
+        .isEqualTo(SKIP);
+    assertThat(follower.offerStoredEnd(new ReplyEvent.Cancelled(run, 0)))
+        .isEqualTo(FORWARD_AND_END);
+  }
+
+  @Test
+  void followingAcrossRunsAnEndReadFromTheDatabaseWaitsForTheNextRun() {
+    ReplyFollower follower = new ReplyFollower(AttachPlan.followRun(run, 0), true);
+
+    assertThat(follower.offerStoredEnd(new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop")))
+        .isEqualTo(FORWARD);
+    assertThat(follower.followedRun()).isNull();
+    assertThat(offer(follower, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop")))
+        .as("the late real done")
+        .isEqualTo(SKIP);
+    assertThat(offer(follower, new ReplyEvent.Reset(other, 1))).isEqualTo(FORWARD);
+  }
+
+  @Test
+  void resumingChecksTheClientsUnfinishedRunUntilAnEventArrives() {
+    ReplyFollower follower = new ReplyFollower(AttachPlan.resumeAfter(7, run), false);
+
+    assertThat(follower.followedRun()).isEqualTo(run);
+    assertThat(offer(follower, new ReplyEvent.Reset(other, 1))).isEqualTo(FORWARD);
+    assertThat(follower.followedRun()).isEqualTo(other);
+  }
 }

@@ -57,6 +57,8 @@ class ReplyStreamTest implements TestPropertyProvider {
     properties.putAll(TestReplyStream.properties(names));
     properties.put("auth.jwt.secret", TestTokens.SECRET);
     properties.put("threadline.stream.ping-interval", "300ms");
+    properties.put("threadline.stream.run-check-interval", "300ms");
+    properties.put("threadline.stream.terminal-grace", "2s");
     return properties;
   }
 
@@ -150,6 +152,96 @@ class ReplyStreamTest implements TestPropertyProvider {
       List<SseEvent> events = sse.eventsUntilEnd(WAIT);
       assertThat(events).extracting(SseEvent::event).containsExactly("reset", "done");
       assertThat(events).allSatisfy(e -> assertThat(e.data()).contains(next.toString()));
+    }
+  }
+
+  @Test
+  void aQueuedRunCancelledThroughTheApiEndsItsFollowersStreamWithCancelledFromTheDatabase() {
+    ThreadId thread = newThread();
+    UUID queued = submit(thread);
+    try (SseClient sse = open(thread, null)) {
+      assertThat(sse.nextLine(WAIT)).isEqualTo(": attached");
+      assertThat(api.post("/v1/threads/" + thread + "/runs/" + queued + "/cancel", token, null,
+          new byte[0]).statusCode()).isEqualTo(202);
+
+      List<SseEvent> events = sse.eventsUntilEnd(WAIT);
+
+      assertThat(events)
+          .containsExactly(
+              new SseEvent(null, "cancelled", relay.json(new ReplyEvent.Cancelled(queued, 0))));
+      assertThat(sse.ended(WAIT)).as("the stream ends after the synthesised cancelled").isTrue();
+    }
+  }
+
+  @Test
+  void aRunCommittedWhoseDoneNeverReachedTheBusEndsWithADoneNamingTheStoredMessage() {
+    ThreadId thread = newThread();
+    UUID run = submit(thread);
+    markRunning(run, 3);
+    relay.purge(thread);
+    relay.publish(thread, new ReplyEvent.Reset(run, 3));
+    relay.publish(thread, new ReplyEvent.Chunk(run, 3, 0, "Hel"));
+    long lastChunk = relay.publish(thread, new ReplyEvent.Chunk(run, 3, 1, "lo"));
+
+    try (SseClient sse = open(thread, null)) {
+      assertThat(types(sse, 3)).containsExactly("reset", "chunk", "chunk");
+      // the relay commits the message and the run, then the broker is gone before done
+      UUID message = UUID.randomUUID();
+      sql("insert into messages (id, thread_id, role, content, run_id, created_at)"
+          + " values ('" + message + "', '" + thread + "', 'assistant', 'Hello', '" + run
+          + "', now())");
+      sql("update runs set status = 'completed', finish_reason = 'length', finished_at = now(),"
+          + " executor_id = null, lease_expires_at = null where id = '" + run + "'");
+
+      List<SseEvent> events = sse.eventsUntilEnd(WAIT);
+
+      assertThat(events)
+          .as("no id: Last-Event-ID stays at the last real event (%d)", lastChunk)
+          .containsExactly(
+              new SseEvent(null, "done", relay.json(new ReplyEvent.Done(run, 3, message, "length"))));
+      assertThat(sse.ended(WAIT)).isTrue();
+    }
+  }
+
+  @Test
+  void aClientResumingIntoARunThatEndedWithoutItsDoneOnTheBusGetsTheDoneFromTheDatabase() {
+    ThreadId thread = newThread();
+    UUID run = submit(thread);
+    markRunning(run, 1);
+    relay.purge(thread);
+    relay.publish(thread, new ReplyEvent.Reset(run, 1));
+    long lastSeen = relay.publish(thread, new ReplyEvent.Chunk(run, 1, 0, "all"));
+    UUID message = UUID.randomUUID();
+    sql("insert into messages (id, thread_id, role, content, run_id, created_at)"
+        + " values ('" + message + "', '" + thread + "', 'assistant', 'all', '" + run
+        + "', now() - interval '1 minute')");
+    sql("update runs set status = 'completed', finish_reason = 'stop',"
+        + " finished_at = now() - interval '1 minute' where id = '" + run + "'");
+
+    try (SseClient resumed = open(thread, Long.toString(lastSeen))) {
+      List<SseEvent> events = resumed.eventsUntilEnd(WAIT);
+
+      assertThat(events)
+          .containsExactly(
+              new SseEvent(null, "done", relay.json(new ReplyEvent.Done(run, 1, message, "stop"))));
+      assertThat(resumed.ended(WAIT)).isTrue();
+    }
+  }
+
+  @Test
+  void aFollowerAcrossRunsMovesOnAfterAnEndReadFromTheDatabase() {
+    ThreadId thread = newThread();
+    UUID queued = submit(thread);
+    try (SseClient sse = SseClient.open(api, streamPath(thread) + "?follow=true", token, null)) {
+      assertThat(sse.nextLine(WAIT)).isEqualTo(": attached");
+      api.post("/v1/threads/" + thread + "/runs/" + queued + "/cancel", token, null, new byte[0]);
+      assertThat(sse.nextEvent(WAIT).event()).isEqualTo("cancelled");
+
+      UUID next = UUID.randomUUID();
+      relay.publish(thread, new ReplyEvent.Reset(next, 1));
+      relay.publish(thread, new ReplyEvent.Done(next, 1, UUID.randomUUID(), "stop"));
+      assertThat(types(sse, 2)).containsExactly("reset", "done");
+      assertThat(sse.ended(Duration.ofMillis(500))).as("still open").isFalse();
     }
   }
 

@@ -20,6 +20,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,9 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
   static final int WRONG_LAST_SEQUENCE = 10071;
   /** "no message found": the subject is empty. */
   static final int NO_MESSAGE_FOUND = 10037;
+
+  private static final Duration SHORTEST_ATTEMPT = Duration.ofMillis(250);
+  private static final Duration LONGEST_ATTEMPT = Duration.ofSeconds(2);
 
   private final JetStream jetStream;
   private final JetStreamManagement management;
@@ -66,9 +70,9 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
     refuseIfANewerEpochStarted(run, subject);
     retrying(
         "purging " + subject + " for run " + run.runId(),
-        () -> management.purgeStream(names.stream(), PurgeOptions.subject(subject)));
+        attemptTimeout -> management.purgeStream(names.stream(), PurgeOptions.subject(subject)));
     FencedReply reply = new FencedReply(run, subject);
-    reply.publish(new ReplyEvent.Reset(run.runId(), run.epoch()), "reset");
+    reply.publish(new ReplyEvent.Reset(run.runId(), run.epoch()), "reset", "reset");
     return reply;
   }
 
@@ -102,13 +106,22 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
     }
   }
 
-  /** Retries transient broker failures (timeouts, disconnected) until the publish timeout. */
+  /**
+   * Retries transient broker failures (timeouts, disconnected) until the publish timeout. Each
+   * call is offered the time left, between {@link #SHORTEST_ATTEMPT} and {@link #LONGEST_ATTEMPT},
+   * as its own acknowledgement timeout: a lost request is re-sent soon (same message id), and the
+   * last one ends near the deadline. (While the client is disconnected a call can still block
+   * for up to the connection timeout inside jnats.)
+   */
   private <T> T retrying(String what, BrokerCall<T> call) {
     long deadline = System.nanoTime() + publishTimeout.toNanos();
     long backoffMillis = 50;
     while (true) {
       try {
-        return call.run();
+        long left = deadline - System.nanoTime();
+        return call.run(
+            Duration.ofNanos(
+                Math.min(LONGEST_ATTEMPT.toNanos(), Math.max(SHORTEST_ATTEMPT.toNanos(), left))));
       } catch (JetStreamApiException e) {
         if (e.getApiErrorCode() == WRONG_LAST_SEQUENCE) {
           throw new FencedOutException(what + ": a newer epoch owns the subject", e);
@@ -136,41 +149,52 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
 
   @FunctionalInterface
   private interface BrokerCall<T> {
-    T run() throws IOException, JetStreamApiException;
+    T run(Duration attemptTimeout) throws IOException, JetStreamApiException;
   }
 
   /** One epoch's chain of publishes on the subject. Used by one worker thread at a time. */
   private final class FencedReply implements RunReply {
     private final ClaimedRun run;
     private final String subject;
+    /**
+     * Message ids are {@code run:epoch:reply:event}: stable for every re-send of one event of this
+     * reply, distinct from another start of the same epoch (whose reset must not be taken for a
+     * duplicate of ours).
+     */
+    private final String messageIdPrefix;
     private long lastSequence; // 0: the subject is empty after our purge
-    private int published;
     private int chunks;
 
     FencedReply(ClaimedRun run, String subject) {
       this.run = run;
       this.subject = subject;
+      this.messageIdPrefix =
+          run.runId() + ":" + run.epoch() + ":" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
     @Override
     public void chunk(int index, String delta) {
-      publish(new ReplyEvent.Chunk(run.runId(), run.epoch(), index, delta), "chunk " + index);
+      publish(
+          new ReplyEvent.Chunk(run.runId(), run.epoch(), index, delta),
+          "chunk " + index,
+          "chunk-" + index);
       chunks++;
     }
 
     @Override
     public void done(UUID messageId, String finishReason) {
-      publish(new ReplyEvent.Done(run.runId(), run.epoch(), messageId, finishReason), "done");
+      publish(new ReplyEvent.Done(run.runId(), run.epoch(), messageId, finishReason), "done", "done");
     }
 
     @Override
     public void error(String message, boolean retryable) {
-      publish(new ReplyEvent.RunError(run.runId(), run.epoch(), message, retryable), "error");
+      publish(
+          new ReplyEvent.RunError(run.runId(), run.epoch(), message, retryable), "error", "error");
     }
 
     @Override
     public void cancelled() {
-      publish(new ReplyEvent.Cancelled(run.runId(), run.epoch()), "cancelled");
+      publish(new ReplyEvent.Cancelled(run.runId(), run.epoch()), "cancelled", "cancelled");
     }
 
     @Override
@@ -178,25 +202,29 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
       return chunks;
     }
 
-    void publish(ReplyEvent event, String what) {
-      published++;
+    /**
+     * @param key the event's identity within the epoch: publishing the same event again (a retry,
+     *     a late {@code done}) sends the same message id
+     */
+    void publish(ReplyEvent event, String what, String key) {
       Headers headers = new Headers();
       headers.put(ReplyHeaders.EVENT, event.type());
       headers.put(ReplyHeaders.RUN_ID, run.runId().toString());
       headers.put(ReplyHeaders.EPOCH, Long.toString(run.epoch()));
       NatsMessage message =
           NatsMessage.builder().subject(subject).headers(headers).data(codec.encode(event)).build();
-      // The same message id on every retry: a publish that timed out but landed is de-duplicated
-      // (and answered with its original sequence) instead of being stored twice.
-      PublishOptions options =
+      // The same message id on every retry of this event, here or by a later call (a late done):
+      // a publish that timed out but landed is de-duplicated (and answered with its original
+      // sequence) instead of being stored twice, within the stream's duplicate window.
+      PublishOptions.Builder options =
           PublishOptions.builder()
               .expectedLastSubjectSequence(lastSequence)
-              .messageId(run.runId() + ":" + run.epoch() + ":" + published)
-              .build();
+              .messageId(messageIdPrefix + ":" + key);
       PublishAck ack =
           retrying(
               "publishing " + what + " of run " + run.runId() + " epoch " + run.epoch(),
-              () -> jetStream.publish(message, options));
+              attemptTimeout ->
+                  jetStream.publish(message, options.streamTimeout(attemptTimeout).build()));
       lastSequence = ack.getSeqno();
     }
   }

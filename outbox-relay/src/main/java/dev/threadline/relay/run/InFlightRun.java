@@ -14,6 +14,7 @@ public final class InFlightRun {
   private final UUID runId;
   private final AbortSignal abort = new AbortSignal();
   private ClaimedRun current;
+  private volatile boolean committed;
 
   InFlightRun(ClaimedRun run) {
     this.runId = run.runId();
@@ -30,6 +31,15 @@ public final class InFlightRun {
 
   public synchronized ClaimedRun current() {
     return current;
+  }
+
+  /** Its terminal state is written: its lease needs no renewal while the end is announced. */
+  void markCommitted() {
+    committed = true;
+  }
+
+  public boolean committed() {
+    return committed;
   }
 
   synchronized void moveTo(ClaimedRun next) {

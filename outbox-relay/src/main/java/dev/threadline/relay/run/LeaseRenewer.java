@@ -52,7 +52,8 @@ public class LeaseRenewer {
   }
 
   private void renewInFlight() {
-    List<InFlightRun> entries = inFlight.snapshot();
+    List<InFlightRun> entries =
+        inFlight.snapshot().stream().filter(entry -> !entry.committed()).toList();
     if (entries.isEmpty()) {
       return;
     }

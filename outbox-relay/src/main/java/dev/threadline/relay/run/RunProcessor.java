@@ -42,6 +42,7 @@ public class RunProcessor {
   private final Clock clock;
   private final RetryBackoff backoff;
   private final RunCounters counters;
+  private final LateDonePublisher lateDone;
   private final Duration lease;
   private final int maxAttempts;
 
@@ -52,6 +53,7 @@ public class RunProcessor {
       Clock clock,
       RetryBackoff backoff,
       RunCounters counters,
+      LateDonePublisher lateDone,
       RelayConfig config) {
     this.store = store;
     this.publisher = publisher;
@@ -59,17 +61,43 @@ public class RunProcessor {
     this.clock = clock;
     this.backoff = backoff;
     this.counters = counters;
+    this.lateDone = lateDone;
     this.lease = config.lease();
     this.maxAttempts = config.retryMaxAttempts();
   }
 
-  /** Works the run until it ends, is taken from us, or is aborted. Never throws for a lost race. */
+  /**
+   * Works the run until it ends, is taken from us, or is aborted. Never throws for a lost race;
+   * whatever breaks, the run is retried or failed at once rather than left to its lease.
+   */
   public void process(InFlightRun run) {
     ClaimedRun next = run.current();
     while (next != null) {
       try (RunMdc ignored = RunMdc.of(next)) {
-        next = attempt(run, next);
+        ClaimedRun current = next;
+        try {
+          next = attempt(run, current);
+        } catch (RuntimeException | Error e) {
+          // ending the attempt broke too (the database failed while restarting or failing it)
+          next = releaseAfterBreak(run, current, e);
+        }
       }
+    }
+  }
+
+  private ClaimedRun releaseAfterBreak(InFlightRun entry, ClaimedRun run, Throwable e) {
+    LOG.error("run attempt {} broke while ending; retrying or failing it once more", run.attempts(), e);
+    try {
+      Optional<String> aborted = entry.abort().reason();
+      if (aborted.isPresent()) {
+        return stopOnAbort(run, null, aborted.get());
+      }
+      return retryOrFail(entry, run, null, unexpected(e), Optional.empty());
+    } catch (RuntimeException | Error again) {
+      LOG.error(
+          "could not release the run ({}); it is taken over when its lease expires",
+          messageOf(again));
+      return null;
     }
   }
 
@@ -119,8 +147,10 @@ public class RunProcessor {
                 content.append(delta);
               },
               abort);
-      return complete(run, reply, content.toString(), result.finishReason());
-    } catch (RuntimeException e) {
+      return complete(entry, run, reply, content.toString(), result.finishReason());
+    } catch (RuntimeException | Error e) {
+      // an Error of the attempt (a bug in a dependency, a stack overflow) is a failed attempt
+      // too: retried with backoff up to the limit, never a run left silently running
       if (abort.aborted()) {
         return stopOnAbort(run, reply, abort.reason().orElseThrow());
       }
@@ -134,10 +164,11 @@ public class RunProcessor {
       Optional<Duration> retryAfter =
           e instanceof CompletionFailedException failed ? failed.retryAfter() : Optional.empty();
       if (!(e instanceof CompletionFailedException) && !(e instanceof ReplyPublishException)) {
+        // a bug or an unforeseen failure: a failed attempt like any transient one
         LOG.error("run attempt {} broke unexpectedly", run.attempts(), e);
-      } else {
-        LOG.warn("run attempt {} failed: {}", run.attempts(), e.getMessage());
+        return retryOrFail(entry, run, reply, unexpected(e), retryAfter);
       }
+      LOG.warn("run attempt {} failed: {}", run.attempts(), e.getMessage());
       return retryOrFail(entry, run, reply, messageOf(e), retryAfter);
     }
   }
@@ -152,7 +183,8 @@ public class RunProcessor {
     }
   }
 
-  private ClaimedRun complete(ClaimedRun run, RunReply reply, String content, String finishReason) {
+  private ClaimedRun complete(
+      InFlightRun entry, ClaimedRun run, RunReply reply, String content, String finishReason) {
     Optional<UUID> messageId =
         store.complete(run, content, finishReason, reply.chunksPublished(), clock.instant());
     if (messageId.isEmpty()) {
@@ -160,11 +192,24 @@ public class RunProcessor {
       LOG.info("run was taken over before it completed; its new owner finishes it");
       return null;
     }
+    entry.markCommitted();
     counters.completed(reply.chunksPublished());
     if (reply.chunksPublished() == 0) {
       LOG.warn("run completed with zero chunks published (finish reason {})", finishReason);
     }
-    reply.done(messageId.get(), finishReason);
+    long firstTry = System.nanoTime();
+    try {
+      reply.done(messageId.get(), finishReason);
+    } catch (FencedOutException e) {
+      LOG.warn("done not published: a newer epoch owns the subject of a completed run");
+    } catch (ReplyPublishException e) {
+      // committed: the run is over whatever the broker says; never retry or fail it now
+      LOG.warn("done not published ({}); retrying in the background", e.getMessage());
+      lateDone.retry(run, reply, messageId.get(), finishReason, firstTry);
+    } catch (RuntimeException e) {
+      // committed: never a failed attempt now; functions tell clients the end from the row
+      LOG.error("done not published: publishing it broke", e);
+    }
     return null;
   }
 
@@ -252,7 +297,12 @@ public class RunProcessor {
     }
   }
 
-  private static String messageOf(RuntimeException e) {
+  /** What clients and the run's row are told of an unexpected failure: no internals. */
+  private static String unexpected(Throwable e) {
+    return "the relay failed unexpectedly (" + e.getClass().getSimpleName() + ")";
+  }
+
+  private static String messageOf(Throwable e) {
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 }

@@ -7,6 +7,7 @@ import dev.threadline.relay.store.TakenOverRun;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,14 +64,20 @@ public class RunWorkers {
 
   public void submit(ClaimedRun run) {
     InFlightRun entry = inFlight.register(run);
-    execute(
-        () -> {
-          try {
-            processor.process(entry);
-          } finally {
-            inFlight.remove(entry);
-          }
-        });
+    try {
+      execute(
+          () -> {
+            try {
+              processor.process(entry);
+            } finally {
+              inFlight.remove(entry);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // shutting down: the row stays for recovery, and its lease must not be renewed any more
+      inFlight.remove(entry);
+      throw e;
+    }
   }
 
   public void submit(TakenOverRun taken) {
@@ -83,13 +90,24 @@ public class RunWorkers {
 
   private void execute(Runnable work) {
     busy.incrementAndGet();
+    try {
+      submitToPool(work);
+    } catch (RejectedExecutionException e) {
+      busy.decrementAndGet();
+      throw e;
+    }
+  }
+
+  private void submitToPool(Runnable work) {
     pool.execute(
         () -> {
           MDC.put("executorId", executorId);
           try {
             work.run();
-          } catch (RuntimeException e) {
-            // the row stays running; its lease expires and a takeover (ours included) resumes it
+          } catch (RuntimeException | Error e) {
+            // RunProcessor retries or fails a run whatever breaks; only when even that failed
+            // (the database is gone) does the row stay running until its lease expires and a
+            // takeover (ours included) resumes it
             LOG.error("run worker failed; the run is left for takeover once its lease expires", e);
           } finally {
             MDC.clear();

@@ -91,6 +91,33 @@ class JetStreamReplyPublisherTest {
   }
 
   @Test
+  void publishingAnEventOfAReplyAgainStoresItOnce() {
+    ThreadId thread = newThread();
+    UUID runId = UUID.randomUUID();
+    UUID messageId = UUID.randomUUID();
+    RunReply reply = publisher.start(run(thread, runId, 1));
+    reply.done(messageId, "stop");
+
+    reply.done(messageId, "stop"); // as a late done re-sends it
+
+    assertThat(reader.events(thread))
+        .containsExactly(new ReplyEvent.Reset(runId, 1), new ReplyEvent.Done(runId, 1, messageId, "stop"));
+  }
+
+  @Test
+  void aSecondStartOfTheSameEpochIsNotTakenForADuplicate() {
+    ThreadId thread = newThread();
+    UUID runId = UUID.randomUUID();
+    publisher.start(run(thread, runId, 1)).chunk(0, "lost");
+
+    RunReply again = publisher.start(run(thread, runId, 1));
+    again.error("failed", false);
+
+    assertThat(reader.events(thread))
+        .containsExactly(new ReplyEvent.Reset(runId, 1), new ReplyEvent.RunError(runId, 1, "failed", false));
+  }
+
+  @Test
   void aNewerEpochFencesTheOlderPublisherAtTheBroker() {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();

@@ -3,6 +3,8 @@ package dev.threadline.relay.support;
 import dev.threadline.completion.CompletionClient;
 import dev.threadline.completion.OpenAiCompletionClient;
 import dev.threadline.protocol.ReplyStreamNames;
+import dev.threadline.relay.store.JdbcRunStore;
+import dev.threadline.relay.store.RunStore;
 import dev.threadline.testsupport.TestDatabase;
 import dev.threadline.testsupport.TestReplyStream;
 import io.micronaut.context.ApplicationContext;
@@ -41,16 +43,33 @@ public final class TestRelay {
   }
 
   public static ApplicationContext start(Map<String, Object> properties, CompletionClient model) {
-    // the scripted model replaces the OpenAI adapter: the one thing these tests fake
-    RuntimeBeanDefinition<CompletionClient> scripted =
-        RuntimeBeanDefinition.builder(CompletionClient.class, () -> model)
+    return ApplicationContext.builder()
+        .properties(properties)
+        .beanDefinitions(scripted(model))
+        .deduceEnvironment(false)
+        .start();
+  }
+
+  /** A relay whose run store is {@code store} (the real one with faults a test arms). */
+  public static ApplicationContext start(
+      Map<String, Object> properties, CompletionClient model, RunStore store) {
+    RuntimeBeanDefinition<RunStore> faulty =
+        RuntimeBeanDefinition.builder(RunStore.class, () -> store)
             .singleton(true)
-            .replaces(OpenAiCompletionClient.class)
+            .replaces(JdbcRunStore.class)
             .build();
     return ApplicationContext.builder()
         .properties(properties)
-        .beanDefinitions(scripted)
+        .beanDefinitions(scripted(model), faulty)
         .deduceEnvironment(false)
         .start();
+  }
+
+  private static RuntimeBeanDefinition<CompletionClient> scripted(CompletionClient model) {
+    // the scripted model replaces the OpenAI adapter: the one thing these tests fake
+    return RuntimeBeanDefinition.builder(CompletionClient.class, () -> model)
+        .singleton(true)
+        .replaces(OpenAiCompletionClient.class)
+        .build();
   }
 }

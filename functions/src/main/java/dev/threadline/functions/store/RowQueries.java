@@ -1,0 +1,157 @@
+package dev.threadline.functions.store;
+
+import dev.threadline.protocol.ThreadId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The row-level SQL of {@link JdbcThreadStore}: each method one statement on a given connection. */
+final class RowQueries {
+
+  static final String ACTIVE_RUN =
+      "select id from runs where thread_id = ? and status in ('queued', 'running')"
+          + " order by (status = 'running') desc, seq limit 1";
+
+  static final String RUN_STATE =
+      "select r.status, r.epoch, r.error, r.finish_reason, m.id,"
+          + " (extract(epoch from (now() - r.finished_at)) * 1000)::bigint"
+          + " from runs r left join messages m on m.run_id = r.id and m.role = 'assistant'"
+          + " where r.id = ? and r.thread_id = ?";
+
+
+  private RowQueries() {}
+
+  static List<MessageRow> messages(Connection connection, ThreadId id) throws SQLException {
+    List<MessageRow> messages = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "select id, role, content, run_id, created_at from messages"
+                + " where thread_id = ? order by seq")) {
+      select.setString(1, id.value());
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          messages.add(
+              new MessageRow(
+                  rows.getObject(1, UUID.class),
+                  rows.getString(2),
+                  rows.getString(3),
+                  rows.getObject(4, UUID.class),
+                  rows.getTimestamp(5).toInstant()));
+        }
+      }
+    }
+    return messages;
+  }
+
+  static Optional<RunState> runState(Connection connection, ThreadId threadId, UUID runId)
+      throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement(RUN_STATE)) {
+      select.setObject(1, runId);
+      select.setString(2, threadId.value());
+      try (ResultSet row = select.executeQuery()) {
+        if (!row.next()) {
+          return Optional.empty();
+        }
+        Object agoMillis = row.getObject(6);
+        return Optional.of(
+            new RunState(
+                runId,
+                RunStatus.fromWire(row.getString(1)),
+                row.getLong(2),
+                row.getString(3),
+                row.getString(4),
+                row.getObject(5, UUID.class),
+                agoMillis == null
+                    ? null
+                    : Duration.ofMillis(Math.max(0, ((Number) agoMillis).longValue()))));
+      }
+    }
+  }
+
+  static Optional<ThreadRow> threadRow(Connection connection, ThreadId id)
+      throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement("select owner, title, created_at from threads where id = ?")) {
+      select.setString(1, id.value());
+      try (ResultSet row = select.executeQuery()) {
+        if (!row.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new ThreadRow(id, row.getString(1), row.getString(2), row.getTimestamp(3).toInstant()));
+      }
+    }
+  }
+
+  static Optional<ThreadRow> ownedThread(Connection connection, ThreadId id, String owner)
+      throws SQLException {
+    return threadRow(connection, id).filter(thread -> thread.owner().equals(owner));
+  }
+
+  static Optional<UUID> activeRun(Connection connection, ThreadId id) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement(ACTIVE_RUN)) {
+      select.setString(1, id.value());
+      try (ResultSet row = select.executeQuery()) {
+        return row.next() ? Optional.of(row.getObject(1, UUID.class)) : Optional.empty();
+      }
+    }
+  }
+
+  static Optional<UUID> runByKey(Connection connection, ThreadId threadId, String key)
+      throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "select id from runs where thread_id = ? and idempotency_key = ?")) {
+      select.setString(1, threadId.value());
+      select.setString(2, key);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next() ? Optional.of(row.getObject(1, UUID.class)) : Optional.empty();
+      }
+    }
+  }
+
+  static Optional<RunRow> ownedRun(
+      Connection connection, ThreadId threadId, UUID runId, String owner, boolean lock)
+      throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "select r.status, r.attempts, r.epoch, r.executor_id, r.error, r.retryable"
+                + " from runs r join threads t on t.id = r.thread_id"
+                + " where r.id = ? and r.thread_id = ? and t.owner = ?"
+                + (lock ? " for update of r" : ""))) {
+      select.setObject(1, runId);
+      select.setString(2, threadId.value());
+      select.setString(3, owner);
+      try (ResultSet row = select.executeQuery()) {
+        if (!row.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new RunRow(
+                runId,
+                threadId,
+                RunStatus.fromWire(row.getString(1)),
+                row.getInt(2),
+                row.getLong(3),
+                row.getString(4),
+                row.getString(5),
+                row.getBoolean(6)));
+      }
+    }
+  }
+
+  static void notify(Connection connection, String channel, String payload)
+      throws SQLException {
+    try (PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
+      notify.setString(1, channel);
+      notify.setString(2, payload);
+      notify.execute();
+    }
+  }
+}
