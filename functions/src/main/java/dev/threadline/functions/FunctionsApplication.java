@@ -1,11 +1,33 @@
 package dev.threadline.functions;
 
 import io.micronaut.runtime.Micronaut;
+import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
+import io.swagger.v3.oas.annotations.info.Info;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.security.SecurityScheme;
 
+/** The HTTP API; its OpenAPI document is generated from the controllers at compile time. */
+@OpenAPIDefinition(
+    info =
+        @Info(
+            title = "threadline",
+            version = "1",
+            description =
+                "Durable, resumable LLM chat runs. Errors are application/problem+json"
+                    + " (type, title, status, detail)."),
+    security = @SecurityRequirement(name = "bearer"))
+@SecurityScheme(
+    name = "bearer",
+    type = SecuritySchemeType.HTTP,
+    scheme = "bearer",
+    bearerFormat = "JWT",
+    description = "HS256 JWT signed with AUTH_JWT_SECRET; sub is the owner")
 public final class FunctionsApplication {
   private FunctionsApplication() {}
 
   public static void main(String[] args) {
-    Micronaut.run(FunctionsApplication.class, args);
+    // no banner: the log carries one JSON object per line
+    Micronaut.build(args).mainClass(FunctionsApplication.class).banner(false).start();
   }
 }

@@ -56,6 +56,18 @@ class StartupTest {
     }
   }
 
+  @Test
+  void readinessIs503ButLivenessIs200WhenNatsDoesNotAnswer() {
+    Map<String, Object> properties = properties();
+    properties.put("nats.url", "nats://127.0.0.1:1");
+    try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, properties)) {
+      HttpApi api = new HttpApi(server.getURI());
+      assertThat(api.get("/health/readiness", null).statusCode()).isEqualTo(503);
+      HttpResponse<String> liveness = api.get("/health/liveness", null);
+      assertThat(liveness.statusCode()).as(liveness.body()).isEqualTo(200);
+    }
+  }
+
   private Map<String, Object> properties() {
     Map<String, Object> properties = new HashMap<>(database.datasourceProperties());
     properties.putAll(TestReplyStream.properties(TestReplyStream.unique()));

@@ -6,6 +6,7 @@ public final class RelayApplication {
   private RelayApplication() {}
 
   public static void main(String[] args) {
-    Micronaut.run(RelayApplication.class, args);
+    // no banner: stdout carries one JSON object per line
+    Micronaut.build(args).mainClass(RelayApplication.class).banner(false).start();
   }
 }

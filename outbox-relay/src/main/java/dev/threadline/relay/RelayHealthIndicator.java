@@ -2,8 +2,8 @@ package dev.threadline.relay;
 
 import dev.threadline.relay.liveness.ExecutorId;
 import dev.threadline.relay.liveness.LivenessLock;
+import dev.threadline.relay.metrics.RelayMetrics;
 import dev.threadline.relay.run.InFlightRuns;
-import dev.threadline.relay.run.RunCounters;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.AbstractHealthIndicator;
 import jakarta.inject.Singleton;
@@ -17,10 +17,10 @@ class RelayHealthIndicator extends AbstractHealthIndicator<Map<String, Object>> 
   private final ExecutorId executorId;
   private final LivenessLock liveness;
   private final InFlightRuns inFlight;
-  private final RunCounters counters;
+  private final RelayMetrics counters;
 
   RelayHealthIndicator(
-      ExecutorId executorId, LivenessLock liveness, InFlightRuns inFlight, RunCounters counters) {
+      ExecutorId executorId, LivenessLock liveness, InFlightRuns inFlight, RelayMetrics counters) {
     this.executorId = executorId;
     this.liveness = liveness;
     this.inFlight = inFlight;

@@ -1,8 +1,10 @@
 package dev.threadline.functions.bus;
 
+import dev.threadline.functions.metrics.FunctionsMetrics;
 import dev.threadline.protocol.ReplyStreamDefinition;
 import io.micronaut.context.annotation.Value;
 import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -24,12 +26,14 @@ public class NatsConnectionProvider implements AutoCloseable {
 
   private final String url;
   private final RepliesConfiguration replies;
+  private final FunctionsMetrics metrics;
   private Connection connection;
   private boolean streamEnsured;
 
   public NatsConnectionProvider(
-      @Value("${nats.url}") String url, RepliesConfiguration replies) {
+      @Value("${nats.url}") String url, RepliesConfiguration replies, FunctionsMetrics metrics) {
     this.url = url;
+    this.metrics = metrics;
     this.replies = replies;
   }
 
@@ -48,6 +52,13 @@ public class NatsConnectionProvider implements AutoCloseable {
                 .maxReconnects(-1)
                 .connectionTimeout(Duration.ofSeconds(2))
                 .reconnectWait(Duration.ofMillis(500))
+                .connectionListener(
+                    (nats, event) -> {
+                      if (event == ConnectionListener.Events.RECONNECTED) {
+                        metrics.natsReconnected();
+                        LOG.info("NATS reconnected to {}", nats.getConnectedUrl());
+                      }
+                    })
                 .build();
         connection = Nats.connect(options);
         LOG.info("connected to NATS at {}", connection.getConnectedUrl());

@@ -38,6 +38,10 @@ public class ProblemResponseProcessor implements ErrorResponseProcessor<Problem>
         type = ProblemTypes.UNAUTHORIZED;
         detail = "Authorization: a valid, unexpired bearer JWT with a sub claim is required";
       }
+      case FORBIDDEN -> {
+        type = ProblemTypes.FORBIDDEN;
+        detail = "Authorization: the token's roles do not allow this request";
+      }
       case REQUEST_ENTITY_TOO_LARGE -> detail = "body: larger than 65536 bytes";
       case UNSUPPORTED_MEDIA_TYPE -> detail = "Content-Type: must be application/json";
       case METHOD_NOT_ALLOWED -> detail = "method not allowed on this resource";

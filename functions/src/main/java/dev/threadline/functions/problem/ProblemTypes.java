@@ -7,6 +7,7 @@ public final class ProblemTypes {
   public static final String NOT_FOUND_DETAIL = "no such resource";
   public static final String THREAD_ID_TAKEN = "urn:threadline:problem:thread-id-taken";
   public static final String UNAUTHORIZED = "urn:threadline:problem:unauthorized";
+  public static final String FORBIDDEN = "urn:threadline:problem:forbidden";
   public static final String UNAVAILABLE = "urn:threadline:problem:unavailable";
   public static final String GENERIC = "about:blank";
 

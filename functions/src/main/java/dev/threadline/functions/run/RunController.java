@@ -2,9 +2,11 @@ package dev.threadline.functions.run;
 
 import dev.threadline.functions.input.Inputs;
 import dev.threadline.functions.problem.NotFoundException;
+import dev.threadline.functions.problem.Problem;
 import dev.threadline.functions.store.ThreadStore;
 import dev.threadline.protocol.ThreadId;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
@@ -14,6 +16,10 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Clock;
 import java.util.UUID;
 import org.slf4j.MDC;
@@ -33,6 +39,27 @@ class RunController {
   }
 
   @Get
+  @Operation(summary = "Read a run: status, attempts, epoch, executor, error")
+    @ApiResponse(
+        responseCode = "200",
+        description = "the run",
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunView.class)))
+    @ApiResponse(
+        responseCode = "400",
+        description = "threadId or runId outside its pattern",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "401",
+        description = "missing, expired or badly signed bearer token",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "404",
+        description = "no such run in this owner's thread",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "503",
+        description = "PostgreSQL or NATS unavailable",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
   RunView get(
       @PathVariable String threadId, @PathVariable String runId, Authentication authentication) {
     ThreadId thread = Inputs.threadId("threadId", threadId);
@@ -52,6 +79,31 @@ class RunController {
    * the body shows its final status): cancelling is idempotent.
    */
   @Post("/cancel")
+  @Operation(
+      summary = "Cancel a run",
+      description =
+          "A queued run never starts; a running one stops within 1 s and ends cancelled; a"
+              + " finished one is left unchanged. Always 202 with the run after the request.")
+    @ApiResponse(
+        responseCode = "202",
+        description = "the run after the request",
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunView.class)))
+    @ApiResponse(
+        responseCode = "400",
+        description = "threadId or runId outside its pattern",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "401",
+        description = "missing, expired or badly signed bearer token",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "404",
+        description = "no such run in this owner's thread",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "503",
+        description = "PostgreSQL or NATS unavailable",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
   HttpResponse<RunView> cancel(
       @PathVariable String threadId, @PathVariable String runId, Authentication authentication) {
     ThreadId thread = Inputs.threadId("threadId", threadId);

@@ -194,4 +194,11 @@ public class JdbcThreadStore implements ThreadStore {
           return after;
         });
   }
+
+  @Override
+  public List<RunOverviewRow> runsByStatus(RunStatus status, int limit) {
+    return transactions.singleStatement(
+        "listing " + status.wire() + " runs",
+        connection -> RowQueries.runsByStatus(connection, status, limit));
+  }
 }

@@ -6,6 +6,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,8 +26,57 @@ final class RowQueries {
           + " from runs r left join messages m on m.run_id = r.id and m.role = 'assistant'"
           + " where r.id = ? and r.thread_id = ?";
 
+  /** Runs of one status across all owners, oldest first, for the operator view. */
+  static final String RUNS_BY_STATUS =
+      """
+      select r.id, r.thread_id, r.status, r.executor_id, r.epoch, r.attempts, r.created_at,
+             r.started_at, r.lease_expires_at,
+             (extract(epoch from (r.lease_expires_at - now())) * 1000)::bigint,
+             (extract(epoch from (now() - e.heartbeat_at)) * 1000)::bigint
+        from runs r left join executors e on e.id = r.executor_id
+       where r.status = ?
+       order by r.seq
+       limit ?
+      """;
 
   private RowQueries() {}
+
+  static List<RunOverviewRow> runsByStatus(Connection connection, RunStatus status, int limit)
+      throws SQLException {
+    List<RunOverviewRow> runs = new ArrayList<>();
+    try (PreparedStatement select = connection.prepareStatement(RUNS_BY_STATUS)) {
+      select.setString(1, status.wire());
+      select.setInt(2, limit);
+      try (ResultSet row = select.executeQuery()) {
+        while (row.next()) {
+          runs.add(
+              new RunOverviewRow(
+                  row.getObject(1, UUID.class),
+                  new ThreadId(row.getString(2)),
+                  RunStatus.fromWire(row.getString(3)),
+                  row.getString(4),
+                  row.getLong(5),
+                  row.getInt(6),
+                  instant(row, 7),
+                  instant(row, 8),
+                  instant(row, 9),
+                  nullableLong(row, 10),
+                  nullableLong(row, 11)));
+        }
+      }
+    }
+    return runs;
+  }
+
+  private static Instant instant(ResultSet row, int column) throws SQLException {
+    OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
+  private static Long nullableLong(ResultSet row, int column) throws SQLException {
+    long value = row.getLong(column);
+    return row.wasNull() ? null : value;
+  }
 
   static List<MessageRow> messages(Connection connection, ThreadId id) throws SQLException {
     List<MessageRow> messages = new ArrayList<>();

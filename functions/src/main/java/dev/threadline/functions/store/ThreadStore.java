@@ -2,6 +2,7 @@ package dev.threadline.functions.store;
 
 import dev.threadline.protocol.ThreadId;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -36,4 +37,7 @@ public interface ThreadStore {
    * @return the run after the request, empty when there is no such run for this owner
    */
   Optional<RunRow> requestCancel(ThreadId threadId, UUID runId, String owner, Instant now);
+
+  /** Runs in {@code status} across all owners, oldest first, at most {@code limit}: operators only. */
+  List<RunOverviewRow> runsByStatus(RunStatus status, int limit);
 }

@@ -1,6 +1,8 @@
 package dev.threadline.functions.stream;
 
 import dev.threadline.functions.input.Inputs;
+import dev.threadline.functions.metrics.FunctionsMetrics;
+import dev.threadline.functions.problem.Problem;
 import dev.threadline.protocol.ThreadId;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -17,6 +19,11 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.OptionalLong;
 import org.reactivestreams.Publisher;
 
@@ -28,17 +35,52 @@ class StreamController {
 
   private final AttachPlanner planner;
   private final ReplyStreamer streamer;
+  private final FunctionsMetrics metrics;
 
-  StreamController(AttachPlanner planner, ReplyStreamer streamer) {
+  StreamController(AttachPlanner planner, ReplyStreamer streamer, FunctionsMetrics metrics) {
     this.planner = planner;
     this.streamer = streamer;
+    this.metrics = metrics;
   }
 
   @Get(produces = MediaType.TEXT_EVENT_STREAM)
+  @Operation(
+      summary = "Follow the thread's live reply",
+      description =
+          "Replays the current run from its latest reset when the thread is in progress, then"
+              + " follows live; waits for the next run when idle.")
+  @ApiResponse(
+      responseCode = "200",
+      description = "Server-Sent Events. The headers and a first comment line go out at once. Each event is `id: <JetStream stream sequence>`, `event: <type>`, `data: <one JSON object>`: `reset` {runId, epoch}: the run (re)started, discard text shown for runId; `chunk` {runId, epoch, index, delta}: index counts from 0 within an epoch; `done` {runId, epoch, messageId, finishReason}: the assistant message is committed; `error` {runId, epoch, message, retryable}: retryable true means a reset with a higher epoch follows; `cancelled` {runId}: terminal. `: ping` comments at least every 15 s while idle. The stream ends after the terminal event of the run it followed unless follow=true. Last-Event-ID resumes after that event.",
+      content =
+          @Content(
+              mediaType = MediaType.TEXT_EVENT_STREAM,
+              schema = @Schema(type = "string")))
+    @ApiResponse(
+        responseCode = "400",
+        description = "threadId outside its pattern, or Last-Event-ID not an integer >= 0",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "401",
+        description = "missing, expired or badly signed bearer token",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "404",
+        description = "no such thread for this owner (another owner's thread looks the same)",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "503",
+        description = "PostgreSQL or NATS unavailable",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
   HttpResponse<Publisher<Event<String>>> stream(
       @PathVariable String threadId,
-      @QueryValue(defaultValue = "false") boolean follow,
-      @Nullable @Header("Last-Event-ID") String lastEventId,
+      @Parameter(description = "keep the stream open across runs")
+          @QueryValue(defaultValue = "false")
+          boolean follow,
+      @Parameter(description = "resume right after this event id")
+          @Nullable
+          @Header("Last-Event-ID")
+          String lastEventId,
       Authentication authentication) {
     ThreadId thread = Inputs.threadId("threadId", threadId);
     OptionalLong resumeAfter =
@@ -46,7 +88,7 @@ class StreamController {
             ? OptionalLong.empty()
             : OptionalLong.of(Inputs.lastEventId(lastEventId));
     AttachPlan plan = planner.plan(thread, authentication.getName(), resumeAfter);
-    Publisher<Event<String>> events = streamer.stream(thread, plan, follow);
+    Publisher<Event<String>> events = metrics.attached(streamer.stream(thread, plan, follow));
     return HttpResponse.ok(events)
         .header(HttpHeaders.CACHE_CONTROL, "no-cache")
         // reverse proxies (nginx) must not buffer the stream

@@ -2,6 +2,8 @@ package dev.threadline.functions.submit;
 
 import dev.threadline.functions.input.Inputs;
 import dev.threadline.functions.input.JsonBody;
+import dev.threadline.functions.metrics.FunctionsMetrics;
+import dev.threadline.functions.problem.Problem;
 import dev.threadline.protocol.ThreadId;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -18,6 +20,11 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.UUID;
 import org.slf4j.MDC;
 
@@ -29,14 +36,55 @@ class SubmitController {
 
   private final RunSubmitter submitter;
   private final JsonMapper json;
+  private final FunctionsMetrics metrics;
 
-  SubmitController(RunSubmitter submitter, JsonMapper json) {
+  SubmitController(RunSubmitter submitter, JsonMapper json, FunctionsMetrics metrics) {
     this.submitter = submitter;
     this.json = json;
+    this.metrics = metrics;
   }
 
   @Post
   @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "Submit a user message: queues a run",
+      description =
+          "Runs of one thread execute one at a time, in submission order. A repeated"
+              + " Idempotency-Key returns the first run.")
+  @RequestBody(
+      required = true,
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = SubmitRequest.class)))
+    @ApiResponse(
+        responseCode = "202",
+        description = "the queued run",
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SubmitAccepted.class)))
+    @ApiResponse(
+        responseCode = "400",
+        description = "malformed JSON, a wrong type, empty or over-long content, a bad model or Idempotency-Key (detail names the field)",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "401",
+        description = "missing, expired or badly signed bearer token",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "404",
+        description = "no such thread for this owner (another owner's thread looks the same)",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "413",
+        description = "body over 65536 bytes",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "415",
+        description = "Content-Type is not application/json",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+        responseCode = "503",
+        description = "PostgreSQL or NATS unavailable",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
   HttpResponse<SubmitAccepted> submit(
       @PathVariable String threadId,
       @Body @Nullable byte[] body,
@@ -49,7 +97,11 @@ class SubmitController {
     boolean retryable = request.optionalBoolean("retryable").orElse(true);
     String key = Inputs.idempotencyKey(idempotencyKey);
     try (MDC.MDCCloseable ignored = MDC.putCloseable("threadId", thread.value())) {
-      UUID runId = submitter.submit(thread, authentication.getName(), content, model, key, retryable);
+      UUID runId =
+          metrics.timeSubmit(
+              () ->
+                  submitter.submit(
+                      thread, authentication.getName(), content, model, key, retryable));
       return HttpResponse.accepted().body(SubmitAccepted.queued(runId, thread.value()));
     }
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadline.functions.store.CreateOutcome;
 import dev.threadline.functions.store.NewSubmission;
+import dev.threadline.functions.store.RunOverviewRow;
 import dev.threadline.functions.store.RunRow;
 import dev.threadline.functions.store.RunState;
 import dev.threadline.functions.store.RunStatus;
@@ -159,6 +160,11 @@ class ReplySessionTest {
       @Override
       public Optional<RunRow> requestCancel(
           ThreadId threadId, UUID runId, String owner, Instant now) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public List<RunOverviewRow> runsByStatus(RunStatus status, int limit) {
         throw new UnsupportedOperationException();
       }
     };

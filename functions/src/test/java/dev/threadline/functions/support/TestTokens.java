@@ -22,6 +22,23 @@ public final class TestTokens {
     return sign(SECRET, owner, Instant.now().plus(Duration.ofHours(1)));
   }
 
+  /** An operator's token: {@code roles: ["admin"]} opens {@code /v1/admin/**}. */
+  public static String admin(String subject) {
+    try {
+      JWTClaimsSet claims =
+          new JWTClaimsSet.Builder()
+              .subject(subject)
+              .claim("roles", java.util.List.of("admin"))
+              .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1))))
+              .build();
+      SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+      jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
+      return jwt.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static String expired(String owner) {
     return sign(SECRET, owner, Instant.now().minus(Duration.ofHours(1)));
   }

@@ -1,5 +1,6 @@
 package dev.threadline.relay.bus;
 
+import dev.threadline.relay.metrics.RelayMetrics;
 import io.micronaut.context.annotation.Value;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -7,6 +8,7 @@ import io.nats.client.ErrorListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Duration;
@@ -24,7 +26,18 @@ public class NatsConnection implements AutoCloseable {
 
   private final Connection connection;
 
-  public NatsConnection(@Value("${nats.url:`nats://127.0.0.1:4222`}") String url) {
+  /** For tests that need a bare connection: reconnects are logged, not counted. */
+  public NatsConnection(String url) {
+    this(url, () -> {});
+  }
+
+  @Inject
+  public NatsConnection(
+      @Value("${nats.url:`nats://127.0.0.1:4222`}") String url, RelayMetrics metrics) {
+    this(url, metrics::natsReconnected);
+  }
+
+  private NatsConnection(String url, Runnable onReconnect) {
     Options options =
         Options.builder()
             .server(url)
@@ -32,7 +45,7 @@ public class NatsConnection implements AutoCloseable {
             .maxReconnects(-1)
             .reconnectWait(Duration.ofMillis(500))
             .connectionTimeout(Duration.ofSeconds(5))
-            .connectionListener(NatsConnection::onEvent)
+            .connectionListener((connection, event) -> onEvent(connection, event, onReconnect))
             .errorListener(new ErrorListener() {})
             .build();
     try {
@@ -49,10 +62,14 @@ public class NatsConnection implements AutoCloseable {
     return connection;
   }
 
-  private static void onEvent(Connection connection, ConnectionListener.Events event) {
+  private static void onEvent(
+      Connection connection, ConnectionListener.Events event, Runnable onReconnect) {
     switch (event) {
       case DISCONNECTED -> LOG.warn("NATS disconnected, reconnecting");
-      case RECONNECTED -> LOG.info("NATS reconnected to {}", connection.getConnectedUrl());
+      case RECONNECTED -> {
+        onReconnect.run();
+        LOG.info("NATS reconnected to {}", connection.getConnectedUrl());
+      }
       case CLOSED -> LOG.info("NATS connection closed");
       default -> LOG.debug("NATS {}", event);
     }

@@ -3,12 +3,14 @@ package dev.threadline.relay.claim;
 import dev.threadline.relay.RelayConfig;
 import dev.threadline.relay.liveness.ExecutorId;
 import dev.threadline.relay.liveness.LivenessLock;
+import dev.threadline.relay.metrics.RelayMetrics;
 import dev.threadline.relay.run.RunWorkers;
 import dev.threadline.relay.store.ClaimedRun;
 import dev.threadline.relay.store.RunStore;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,7 @@ public class ClaimDispatcher {
   private final RunWorkers workers;
   private final LivenessLock liveness;
   private final Clock clock;
+  private final RelayMetrics metrics;
   private final String executorId;
   private final Duration lease;
   private final Duration pollInterval;
@@ -37,7 +40,9 @@ public class ClaimDispatcher {
       LivenessLock liveness,
       Clock clock,
       ExecutorId executorId,
-      RelayConfig config) {
+      RelayConfig config,
+      RelayMetrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.workers = workers;
     this.liveness = liveness;
@@ -55,11 +60,13 @@ public class ClaimDispatcher {
     if (!liveness.held() || workers.freeSlots() == 0) {
       return pollInterval;
     }
-    Optional<ClaimedRun> claimed = store.claimNext(executorId, clock.instant(), lease);
+    Instant now = clock.instant();
+    Optional<ClaimedRun> claimed = store.claimNext(executorId, now, lease);
     if (claimed.isEmpty()) {
       return pollInterval;
     }
     ClaimedRun run = claimed.get();
+    metrics.claimed(run.createdAt(), now);
     LOG.debug("claimed run {} of thread {} at epoch {}", run.runId(), run.threadId(), run.epoch());
     workers.submit(run);
     return Duration.ZERO;

@@ -1,6 +1,7 @@
 package dev.threadline.relay.claim;
 
 import dev.threadline.protocol.RunNotifications;
+import dev.threadline.relay.metrics.RelayMetrics;
 import dev.threadline.relay.run.AbortReasons;
 import dev.threadline.relay.run.InFlightRuns;
 import dev.threadline.relay.store.DirectConnections;
@@ -28,14 +29,18 @@ public class RunNotificationListener implements AutoCloseable {
   private static final Duration PING_EVERY = Duration.ofSeconds(5);
 
   private final DirectConnections connections;
+  private final RelayMetrics metrics;
+  private boolean opened; // a later open is a reconnect
   private final InFlightRuns inFlight;
   private Connection connection; // only the listener's own thread touches it, and close()
   private long lastPingNanos;
   private boolean listenForQueued = true;
   private Runnable onRunQueued = () -> {};
 
-  public RunNotificationListener(DirectConnections connections, InFlightRuns inFlight) {
+  public RunNotificationListener(
+      DirectConnections connections, InFlightRuns inFlight, RelayMetrics metrics) {
     this.connections = connections;
+    this.metrics = metrics;
     this.inFlight = inFlight;
   }
 
@@ -54,6 +59,10 @@ public class RunNotificationListener implements AutoCloseable {
         }
         DirectConnections.listen(connection, RunNotifications.CANCEL_REQUESTED);
         lastPingNanos = System.nanoTime();
+        if (opened) {
+          metrics.pgReconnected("listen");
+        }
+        opened = true;
         LOG.info("listening for run notifications");
         onRunQueued.run(); // whatever was queued while we were not listening
       }

@@ -1,6 +1,7 @@
 package dev.threadline.relay.liveness;
 
 import dev.threadline.relay.RelayConfig;
+import dev.threadline.relay.metrics.RelayMetrics;
 import dev.threadline.relay.store.DirectConnections;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
@@ -25,13 +26,19 @@ public class LivenessLock implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LivenessLock.class);
 
   private final DirectConnections connections;
+  private final RelayMetrics metrics;
   private final ExecutorId executorId;
   private final Duration acquireTimeout;
   private Connection connection; // guarded by this
   private volatile boolean held;
 
-  public LivenessLock(DirectConnections connections, ExecutorId executorId, RelayConfig config) {
+  public LivenessLock(
+      DirectConnections connections,
+      ExecutorId executorId,
+      RelayConfig config,
+      RelayMetrics metrics) {
     this.connections = connections;
+    this.metrics = metrics;
     this.executorId = executorId;
     this.acquireTimeout = config.livenessAcquireTimeout();
   }
@@ -84,6 +91,7 @@ public class LivenessLock implements AutoCloseable {
     }
     boolean again = tryAcquire();
     if (again) {
+      metrics.pgReconnected("liveness");
       LOG.info("liveness lock of executor {} re-acquired", executorId);
     }
     return again;

@@ -2,12 +2,14 @@ package dev.threadline.relay.recovery;
 
 import dev.threadline.relay.RelayConfig;
 import dev.threadline.relay.liveness.ExecutorId;
+import dev.threadline.relay.metrics.RelayMetrics;
 import dev.threadline.relay.run.RunWorkers;
 import dev.threadline.relay.store.RunStore;
 import dev.threadline.relay.store.TakenOverRun;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,11 +26,18 @@ public class OwnRunRecovery {
   private final RunStore store;
   private final RunWorkers workers;
   private final Clock clock;
+  private final RelayMetrics metrics;
   private final String executorId;
   private final Duration lease;
 
   public OwnRunRecovery(
-      RunStore store, RunWorkers workers, Clock clock, ExecutorId executorId, RelayConfig config) {
+      RunStore store,
+      RunWorkers workers,
+      Clock clock,
+      ExecutorId executorId,
+      RelayConfig config,
+      RelayMetrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.workers = workers;
     this.clock = clock;
@@ -38,7 +47,9 @@ public class OwnRunRecovery {
 
   /** Recovers and hands the runs to the workers; returns what it took over. */
   public List<TakenOverRun> runOnce() {
-    List<TakenOverRun> recovered = store.recoverOwn(executorId, clock.instant(), lease);
+    Instant now = clock.instant();
+    List<TakenOverRun> recovered = store.recoverOwn(executorId, now, lease);
+    recovered.forEach(run -> metrics.tookOver(run, "restart", now, lease));
     if (!recovered.isEmpty()) {
       LOG.info("recovered {} runs of this executor's previous process", recovered.size());
     }

@@ -3,12 +3,14 @@ package dev.threadline.relay.recovery;
 import dev.threadline.relay.RelayConfig;
 import dev.threadline.relay.liveness.ExecutorId;
 import dev.threadline.relay.liveness.LivenessLock;
+import dev.threadline.relay.metrics.RelayMetrics;
 import dev.threadline.relay.run.RunWorkers;
 import dev.threadline.relay.store.RunStore;
 import dev.threadline.relay.store.TakenOverRun;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,7 @@ public class TakeoverScanner {
   private final RunWorkers workers;
   private final LivenessLock liveness;
   private final Clock clock;
+  private final RelayMetrics metrics;
   private final String executorId;
   private final Duration lease;
   private final Duration interval;
@@ -37,7 +40,9 @@ public class TakeoverScanner {
       LivenessLock liveness,
       Clock clock,
       ExecutorId executorId,
-      RelayConfig config) {
+      RelayConfig config,
+      RelayMetrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.workers = workers;
     this.liveness = liveness;
@@ -56,8 +61,10 @@ public class TakeoverScanner {
     if (room == 0 || !liveness.held()) {
       return List.of();
     }
-    List<TakenOverRun> taken = store.takeOverOrphans(executorId, clock.instant(), lease, room);
+    Instant now = clock.instant();
+    List<TakenOverRun> taken = store.takeOverOrphans(executorId, now, lease, room);
     for (TakenOverRun run : taken) {
+      metrics.tookOver(run, "scan", now, lease);
       LOG.info(
           "took over run {} of thread {} at epoch {} ({})",
           run.run().runId(),

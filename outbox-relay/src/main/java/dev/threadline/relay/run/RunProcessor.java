@@ -12,6 +12,7 @@ import dev.threadline.relay.bus.FencedOutException;
 import dev.threadline.relay.bus.ReplyPublishException;
 import dev.threadline.relay.bus.ReplyPublisher;
 import dev.threadline.relay.bus.RunReply;
+import dev.threadline.relay.metrics.RelayMetrics;
 import dev.threadline.relay.store.ClaimedRun;
 import dev.threadline.relay.store.RunStore;
 import dev.threadline.relay.store.TakenOverRun;
@@ -41,7 +42,7 @@ public class RunProcessor {
   private final CompletionClient completion;
   private final Clock clock;
   private final RetryBackoff backoff;
-  private final RunCounters counters;
+  private final RelayMetrics metrics;
   private final LateDonePublisher lateDone;
   private final Duration lease;
   private final int maxAttempts;
@@ -52,7 +53,7 @@ public class RunProcessor {
       CompletionClient completion,
       Clock clock,
       RetryBackoff backoff,
-      RunCounters counters,
+      RelayMetrics metrics,
       LateDonePublisher lateDone,
       RelayConfig config) {
     this.store = store;
@@ -60,7 +61,7 @@ public class RunProcessor {
     this.completion = completion;
     this.clock = clock;
     this.backoff = backoff;
-    this.counters = counters;
+    this.metrics = metrics;
     this.lateDone = lateDone;
     this.lease = config.lease();
     this.maxAttempts = config.retryMaxAttempts();
@@ -107,11 +108,11 @@ public class RunProcessor {
     try (RunMdc ignored = RunMdc.of(run)) {
       switch (taken.disposition()) {
         case CANCELLED -> {
-          counters.cancelled();
+          metrics.cancelled();
           publishQuietly(run, null, RunReply::cancelled);
         }
         case FAILED_NOT_RETRYABLE -> {
-          counters.failed();
+          metrics.failed();
           LOG.warn("interrupted non-retryable run failed instead of replayed");
           publishQuietly(run, null, reply -> reply.error(TakenOverRun.NOT_RETRYABLE_ERROR, false));
         }
@@ -133,6 +134,7 @@ public class RunProcessor {
       return failForGood(run, null, "gave up after " + maxAttempts + " attempts");
     }
     RunReply reply = null;
+    long attemptStart = System.nanoTime();
     try {
       reply = publisher.start(run);
       List<ChatMessage> history = store.history(run);
@@ -143,7 +145,7 @@ public class RunProcessor {
               new CompletionRequest(run.model(), history),
               delta -> {
                 abort.throwIfAborted();
-                publishChunk(chunks, delta, abort);
+                publishChunk(chunks, delta, abort, attemptStart);
                 content.append(delta);
               },
               abort);
@@ -173,9 +175,14 @@ public class RunProcessor {
     }
   }
 
-  private void publishChunk(RunReply reply, String delta, AbortSignal abort) {
+  private void publishChunk(RunReply reply, String delta, AbortSignal abort, long attemptStart) {
     try {
-      reply.chunk(reply.chunksPublished(), delta);
+      int index = reply.chunksPublished();
+      reply.chunk(index, delta);
+      metrics.chunkPublished();
+      if (index == 0) {
+        metrics.firstChunk(attemptStart, System.nanoTime());
+      }
     } catch (FencedOutException e) {
       // the completion client may wrap what the sink throws: the signal tells the truth
       abort.abort(AbortReasons.FENCED);
@@ -188,12 +195,12 @@ public class RunProcessor {
     Optional<UUID> messageId =
         store.complete(run, content, finishReason, reply.chunksPublished(), clock.instant());
     if (messageId.isEmpty()) {
-      counters.fencedOrLost();
+      metrics.lost();
       LOG.info("run was taken over before it completed; its new owner finishes it");
       return null;
     }
     entry.markCommitted();
-    counters.completed(reply.chunksPublished());
+    metrics.completed(reply.chunksPublished());
     if (reply.chunksPublished() == 0) {
       LOG.warn("run completed with zero chunks published (finish reason {})", finishReason);
     }
@@ -238,12 +245,12 @@ public class RunProcessor {
     synchronized (entry) {
       Optional<ClaimedRun> next = store.restart(run, clock.instant(), lease);
       if (next.isEmpty()) {
-        counters.fencedOrLost();
+        metrics.lost();
         LOG.info("run was taken over while backing off; stopping");
         return null;
       }
       entry.moveTo(next.get());
-      counters.retried();
+      metrics.retried();
       return next.get();
     }
   }
@@ -255,7 +262,7 @@ public class RunProcessor {
       }
       case AbortReasons.SHUTDOWN -> LOG.info("stopped for shutdown; the run stays for recovery");
       default -> {
-        counters.fencedOrLost();
+        metrics.lost();
         LOG.info("stopped: {}", reason);
       }
     }
@@ -264,11 +271,11 @@ public class RunProcessor {
 
   private ClaimedRun cancel(ClaimedRun run, RunReply reply) {
     if (store.cancel(run, clock.instant())) {
-      counters.cancelled();
+      metrics.cancelled();
       LOG.info("run cancelled");
       publishQuietly(run, reply, RunReply::cancelled);
     } else {
-      counters.fencedOrLost();
+      metrics.lost();
       LOG.info("run was taken over before it could be cancelled");
     }
     return null;
@@ -276,11 +283,11 @@ public class RunProcessor {
 
   private ClaimedRun failForGood(ClaimedRun run, RunReply reply, String message) {
     if (store.fail(run, message, clock.instant())) {
-      counters.failed();
+      metrics.failed();
       LOG.warn("run failed: {}", message);
       publishQuietly(run, reply, r -> r.error(message, false));
     } else {
-      counters.fencedOrLost();
+      metrics.lost();
       LOG.info("run was taken over before it could be failed");
     }
     return null;

@@ -1,6 +1,7 @@
 package dev.threadline.relay.store;
 
 import dev.threadline.protocol.ThreadId;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -11,6 +12,7 @@ import java.util.UUID;
  * @param attempts how many times the run was started, this start included
  * @param retryable false: after a crash or retryable failure it must fail, not run again
  * @param cancelRequested the owner of the thread asked to cancel it
+ * @param createdAt when the run was submitted (its row's {@code created_at}); null when unknown
  */
 public record ClaimedRun(
     UUID runId,
@@ -20,7 +22,8 @@ public record ClaimedRun(
     String model,
     int attempts,
     boolean retryable,
-    boolean cancelRequested) {
+    boolean cancelRequested,
+    Instant createdAt) {
 
   public ClaimedRun {
     Objects.requireNonNull(runId, "runId");

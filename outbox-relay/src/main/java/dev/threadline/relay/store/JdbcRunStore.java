@@ -136,7 +136,7 @@ public class JdbcRunStore implements RunStore {
               case "failed" -> Disposition.FAILED_NOT_RETRYABLE;
               default -> Disposition.RESUME;
             };
-        return Optional.of(new TakenOverRun(run, disposition));
+        return Optional.of(new TakenOverRun(run, disposition, ref.leaseExpiresAt()));
       }
     }
   }
@@ -295,12 +295,21 @@ public class JdbcRunStore implements RunStore {
         row.getString("model"),
         row.getInt("attempts"),
         row.getBoolean("retryable"),
-        row.getBoolean("cancel_requested"));
+        row.getBoolean("cancel_requested"),
+        instant(row, "created_at"));
   }
 
   private static OrphanRef orphanRef(ResultSet row) throws SQLException {
     return new OrphanRef(
-        row.getObject("id", UUID.class), row.getString("executor_id"), row.getLong("epoch"));
+        row.getObject("id", UUID.class),
+        row.getString("executor_id"),
+        row.getLong("epoch"),
+        instant(row, "lease_expires_at"));
+  }
+
+  private static Instant instant(ResultSet row, String column) throws SQLException {
+    OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
   }
 
   private static OffsetDateTime timestamp(Instant instant) {
@@ -308,5 +317,5 @@ public class JdbcRunStore implements RunStore {
   }
 
   /** A running run as it was when found: the expected values of the takeover's compare-and-set. */
-  private record OrphanRef(UUID runId, String executorId, long epoch) {}
+  private record OrphanRef(UUID runId, String executorId, long epoch, Instant leaseExpiresAt) {}
 }

@@ -7,7 +7,8 @@ package dev.threadline.relay.store;
 final class RunSql {
 
   private static final String RUN_COLUMNS =
-      "id, thread_id, epoch, executor_id, model, attempts, retryable, cancel_requested, status";
+      "id, thread_id, epoch, executor_id, model, attempts, retryable, cancel_requested, status,"
+          + " created_at";
 
   /**
    * The oldest queued run (by seq) of a thread that has no running run and no older queued run,
@@ -32,7 +33,7 @@ final class RunSql {
               limit 1
               for update skip locked)
       returning r.id, r.thread_id, r.epoch, r.executor_id, r.model, r.attempts, r.retryable,
-                r.cancel_requested, r.status
+                r.cancel_requested, r.status, r.created_at
       """;
 
   /**
@@ -43,7 +44,7 @@ final class RunSql {
    */
   static final String FIND_ORPHAN =
       """
-      select id, executor_id, epoch from runs
+      select id, executor_id, epoch, lease_expires_at from runs
        where status = 'running'
          and (lease_expires_at < ?
               or (executor_id <> ? and pg_try_advisory_xact_lock(hashtextextended(executor_id, 0))))
@@ -53,7 +54,8 @@ final class RunSql {
       """;
 
   static final String FIND_OWN_RUNNING =
-      "select id, executor_id, epoch from runs where status = 'running' and executor_id = ?"
+      "select id, executor_id, epoch, lease_expires_at from runs"
+          + " where status = 'running' and executor_id = ?"
           + " order by seq";
 
   /**

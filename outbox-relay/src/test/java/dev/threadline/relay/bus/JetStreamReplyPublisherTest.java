@@ -50,7 +50,8 @@ class JetStreamReplyPublisherTest {
   }
 
   static ClaimedRun run(ThreadId thread, UUID runId, long epoch) {
-    return new ClaimedRun(runId, thread, epoch, "executor-" + epoch, "m", (int) epoch, true, false);
+    return new ClaimedRun(
+        runId, thread, epoch, "executor-" + epoch, "m", (int) epoch, true, false, null);
   }
 
   static ThreadId newThread() {

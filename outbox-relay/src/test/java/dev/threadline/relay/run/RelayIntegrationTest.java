@@ -13,6 +13,7 @@ import dev.threadline.protocol.ReplyStreamNames;
 import dev.threadline.protocol.ThreadId;
 import dev.threadline.relay.bus.NatsConnection;
 import dev.threadline.relay.bus.ReplyPublisher;
+import dev.threadline.relay.metrics.RelayMetrics;
 import dev.threadline.relay.store.ClaimedRun;
 import dev.threadline.relay.support.LiveReplies;
 import dev.threadline.relay.support.ReplyReader;
@@ -261,7 +262,8 @@ class RelayIntegrationTest {
 
       // a newer epoch starts on the subject before our lease renewal could tell us
       ClaimedRun newer =
-          new ClaimedRun(runId, new ThreadId(thread), 2, "executor-newer", "m", 2, true, false);
+          new ClaimedRun(
+              runId, new ThreadId(thread), 2, "executor-newer", "m", 2, true, false, null);
       relay.getBean(ReplyPublisher.class).start(newer);
 
       await().atMost(Duration.ofSeconds(2))
@@ -276,7 +278,7 @@ class RelayIntegrationTest {
   void aRunCompletedWithZeroChunksIsCountedAndStillEndsWithDone() {
     String thread = fixtures.thread();
     MODEL.script("say nothing", deltas());
-    long before = relay.getBean(RunCounters.class).completedWithoutChunks();
+    long before = relay.getBean(RelayMetrics.class).completedWithoutChunks();
     try (LiveReplies live = follow(thread)) {
       UUID runId = fixtures.queueRun(thread, "say nothing", true, true);
 
@@ -285,7 +287,7 @@ class RelayIntegrationTest {
       assertThat(live.events()).last().isInstanceOf(ReplyEvent.Done.class);
       assertThat(fixtures.assistantMessages(runId)).containsExactly("");
       assertThat(fixtures.run(runId).chunksPublished()).isZero();
-      assertThat(relay.getBean(RunCounters.class).completedWithoutChunks()).isEqualTo(before + 1);
+      assertThat(relay.getBean(RelayMetrics.class).completedWithoutChunks()).isEqualTo(before + 1);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.threadline.relay.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.threadline.completion.ChatMessage;
 import dev.threadline.relay.store.TakenOverRun.Disposition;
@@ -8,6 +9,8 @@ import dev.threadline.relay.support.RunFixtures;
 import dev.threadline.relay.support.SettableClock;
 import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -57,6 +60,8 @@ abstract class RunStoreContract {
     assertThat(claimed.epoch()).isEqualTo(1);
     assertThat(claimed.attempts()).isEqualTo(1);
     assertThat(claimed.executorId()).isEqualTo(ME);
+    // submitted at the database's now(): what claim latency is measured from
+    assertThat(claimed.createdAt()).isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
     assertThat(store().claimNext(OTHER, clock.instant(), LEASE)).isEmpty();
 
     assertThat(store().complete(claimed, "answer", "stop", 1, clock.instant())).isPresent();
@@ -206,6 +211,9 @@ abstract class RunStoreContract {
       assertThat(t.run().executorId()).isEqualTo(ME);
       assertThat(t.run().epoch()).isEqualTo(2);
       assertThat(t.run().attempts()).isEqualTo(2);
+      // what takeover latency is measured from (minus the lease)
+      assertThat(t.previousLeaseExpiresAt())
+          .isCloseTo(clock.instant().plus(LEASE), within(1, ChronoUnit.MILLIS));
     });
     assertThat(fixtures().run(runId).executorId()).isEqualTo(ME);
   }

@@ -1,0 +1,10 @@
+package dev.threadline.functions.admin;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.micronaut.serde.annotation.Serdeable;
+import java.util.List;
+
+/** {@code GET /v1/admin/runs}: the runs in {@code status}, oldest first, at most {@code limit}. */
+@Serdeable
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record AdminRunsPage(String status, int limit, List<AdminRunView> runs) {}

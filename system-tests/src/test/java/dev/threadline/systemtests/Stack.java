@@ -1,0 +1,242 @@
+package dev.threadline.systemtests;
+
+import dev.threadline.protocol.ReplyStreamNames;
+import dev.threadline.testsupport.PrivateNatsServer;
+import dev.threadline.testsupport.TestDatabase;
+import dev.threadline.testsupport.TestReplyStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A whole Threadline deployment as processes, private to one test class: its own migrated
+ * database, its own JetStream stream and subjects, N functions instances and M relays on free ports,
+ * and a pacing mock of the model API. {@link #close()} kills everything and drops the database.
+ */
+final class Stack implements AutoCloseable {
+
+  static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  static final String OWNER = "system-test-owner";
+
+  private final TestDatabase database;
+  private final ReplyStreamNames replies;
+  private final PrivateNatsServer privateNats;
+  private final String natsUrl;
+  private final String jwtSecret = TestTokens.newSecret();
+  private final Map<String, String> extraEnvironment;
+  private final PacingMockProcess mock;
+  private final List<Instance> functions = new ArrayList<>();
+  private final List<Instance> relays = new ArrayList<>();
+
+  /** One process of the stack; {@code name} is the relay's EXECUTOR_ID, or functions-N. */
+  record Instance(String name, JarProcess process, int port) {
+    String url() {
+      return "http://127.0.0.1:" + port;
+    }
+  }
+
+  private Stack(Builder builder) {
+    this.extraEnvironment = Map.copyOf(builder.environment);
+    this.replies = TestReplyStream.unique();
+    this.database = TestDatabase.createMigrated();
+    PrivateNatsServer nats = null;
+    try {
+      nats = builder.privateNats ? PrivateNatsServer.start() : null;
+      this.mock = PacingMockProcess.start(builder.mockChunks, builder.mockDelayMs);
+    } catch (RuntimeException | AssertionError e) {
+      if (nats != null) {
+        nats.close();
+      }
+      database.close();
+      throw e;
+    }
+    this.privateNats = nats;
+    this.natsUrl = nats != null ? nats.url() : TestNats.url();
+  }
+
+  static Builder builder() {
+    return new Builder();
+  }
+
+  static final class Builder {
+    private int functions = 2;
+    private int relays = 1;
+    private int mockChunks = 20;
+    private long mockDelayMs = 25;
+    private boolean privateNats;
+    private final Map<String, String> environment = new HashMap<>();
+
+    Builder functions(int count) {
+      this.functions = count;
+      return this;
+    }
+
+    Builder relays(int count) {
+      this.relays = count;
+      return this;
+    }
+
+    /** The mock's default reply: chunks and the pause before each (directives override per message). */
+    Builder mock(int chunks, long delayMs) {
+      this.mockChunks = chunks;
+      this.mockDelayMs = delayMs;
+      return this;
+    }
+
+    /** A nats-server of the stack's own, for tests that stop, kill or restart the broker. */
+    Builder privateNats() {
+      this.privateNats = true;
+      return this;
+    }
+
+    /** An extra variable for every functions and relay process. */
+    Builder environment(String name, String value) {
+      environment.put(name, value);
+      return this;
+    }
+
+    /** Starts every process at once, then waits until all are healthy. */
+    Stack start() {
+      Stack stack = new Stack(this);
+      try {
+        for (int i = 0; i < functions; i++) {
+          stack.launchFunctions();
+        }
+        for (int i = 1; i <= relays; i++) {
+          stack.launchRelay("relay-" + i);
+        }
+        stack.functions.forEach(instance -> instance.process().awaitHealthy(instance.port(), START_TIMEOUT));
+        stack.relays.forEach(instance -> instance.process().awaitHealthy(instance.port(), START_TIMEOUT));
+        return stack;
+      } catch (RuntimeException | AssertionError e) {
+        stack.close();
+        throw e;
+      }
+    }
+  }
+
+  /** Starts one more functions instance and waits for its health. */
+  Instance startFunctions() {
+    Instance instance = launchFunctions();
+    instance.process().awaitHealthy(instance.port(), START_TIMEOUT);
+    return instance;
+  }
+
+  /** Starts a relay with this executor id (again, after a kill: the same identity) and waits for health. */
+  Instance startRelay(String executorId) {
+    Instance instance = launchRelay(executorId);
+    instance.process().awaitHealthy(instance.port(), START_TIMEOUT);
+    return instance;
+  }
+
+  private Instance launchFunctions() {
+    int port = FreePort.next();
+    Map<String, String> environment = commonEnvironment(port);
+    environment.put("AUTH_JWT_SECRET", jwtSecret);
+    String name = "functions-" + (functions.size() + 1);
+    Instance instance = new Instance(name,
+        JarProcess.startJar(name + "-" + port, Repository.current().functionsJar(), environment), port);
+    functions.add(instance);
+    return instance;
+  }
+
+  private Instance launchRelay(String executorId) {
+    int port = FreePort.next();
+    Map<String, String> environment = commonEnvironment(port);
+    environment.put("EXECUTOR_ID", executorId);
+    environment.put("OPENAI_BASE_URL", mock.baseUrl());
+    environment.put("OPENAI_API_KEY", "system-test-key");
+    environment.put("OPENAI_MODEL", "mock-model");
+    Instance instance = new Instance(executorId,
+        JarProcess.startJar(executorId + "-" + port, Repository.current().relayJar(), environment), port);
+    relays.add(instance);
+    return instance;
+  }
+
+  /** What every functions and relay process of this stack gets, as CONTRACT section 3 names it. */
+  Map<String, String> commonEnvironment(int port) {
+    Map<String, String> environment = new HashMap<>(database.datasourceEnvironment());
+    environment.putAll(TestReplyStream.environment(replies));
+    environment.put("NATS_URL", natsUrl);
+    environment.put("MICRONAUT_SERVER_PORT", String.valueOf(port));
+    environment.putAll(extraEnvironment);
+    return environment;
+  }
+
+  TestDatabase database() {
+    return database;
+  }
+
+  ReplyStreamNames replies() {
+    return replies;
+  }
+
+  String natsUrl() {
+    return natsUrl;
+  }
+
+  /** The stack's own broker; only with {@link Builder#privateNats()}. */
+  PrivateNatsServer nats() {
+    if (privateNats == null) {
+      throw new IllegalStateException("this stack shares the machine's NATS: build it with privateNats()");
+    }
+    return privateNats;
+  }
+
+  /** Waits until every process of the stack that is running answers /health with 200. */
+  void awaitAllHealthy(Duration timeout) {
+    java.util.stream.Stream.concat(functions.stream(), relays.stream())
+        .filter(instance -> instance.process().isAlive())
+        .forEach(instance -> instance.process().awaitHealthy(instance.port(), timeout));
+  }
+
+  String jwtSecret() {
+    return jwtSecret;
+  }
+
+  PacingMockProcess mock() {
+    return mock;
+  }
+
+  Instance functions(int index) {
+    return functions.get(index);
+  }
+
+  Instance relay(int index) {
+    return relays.get(index);
+  }
+
+  /** The latest relay started with this EXECUTOR_ID. */
+  Instance relay(String executorId) {
+    for (int i = relays.size() - 1; i >= 0; i--) {
+      if (relays.get(i).name().equals(executorId)) {
+        return relays.get(i);
+      }
+    }
+    throw new IllegalArgumentException("no relay " + executorId + " in " + relays);
+  }
+
+  /** The API as {@code owner} sees it through functions instance {@code index}. */
+  ApiClient api(int index, String owner) {
+    return new ApiClient(functions(index).url(), TestTokens.hs256(jwtSecret, owner));
+  }
+
+  ApiClient api(int index) {
+    return api(index, OWNER);
+  }
+
+  @Override
+  public void close() {
+    relays.forEach(instance -> instance.process().close());
+    functions.forEach(instance -> instance.process().close());
+    mock.close();
+    if (privateNats != null) {
+      privateNats.close();
+    } else {
+      TestNats.deleteStream(replies);
+    }
+    database.close();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.threadline.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadline.protocol.ReplyStreamNames;
+import dev.threadline.testsupport.TestDatabase;
+import dev.threadline.testsupport.TestReplyStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** CONTRACT section 3: a missing setting stops the process with a message that names the variable. */
+@Tag("processes")
+@Timeout(180)
+class StartupConfigurationTest {
+
+  private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
+
+  private static TestDatabase database;
+  private static final ReplyStreamNames REPLIES = TestReplyStream.unique();
+
+  @BeforeAll
+  static void createDatabase() {
+    database = TestDatabase.createMigrated();
+  }
+
+  @AfterAll
+  static void dropDatabase() {
+    if (database != null) {
+      database.close();
+    }
+    TestNats.deleteStream(REPLIES);
+  }
+
+  @Test
+  void functionsRefuseToStartWithoutAuthJwtSecret() {
+    try (JarProcess functions = JarProcess.startJar("functions-no-secret", Repository.current().functionsJar(),
+        environment())) {
+      assertThat(functions.awaitExit(EXIT_TIMEOUT)).as("exit code").isNotZero();
+      assertThat(functions.logText()).contains("AUTH_JWT_SECRET");
+    }
+  }
+
+  @Test
+  void theRelayRefusesToStartInProductionWithoutAnExecutorId() {
+    Map<String, String> environment = environment();
+    environment.put("MICRONAUT_ENVIRONMENTS", "prod");
+    environment.put("OPENAI_BASE_URL", "http://127.0.0.1:9/v1");
+    environment.put("OPENAI_API_KEY", "unused");
+
+    try (JarProcess relay = JarProcess.startJar("relay-prod-no-id", Repository.current().relayJar(), environment)) {
+      assertThat(relay.awaitExit(EXIT_TIMEOUT)).as("exit code").isNotZero();
+      assertThat(relay.logText()).contains("EXECUTOR_ID");
+    }
+  }
+
+  @Test
+  void outsideProductionTheRelayStartsWithoutAnExecutorIdAndWarns() {
+    Map<String, String> environment = environment();
+    environment.put("OPENAI_BASE_URL", "http://127.0.0.1:9/v1");
+    environment.put("OPENAI_API_KEY", "unused");
+    int port = Integer.parseInt(environment.get("MICRONAUT_SERVER_PORT"));
+
+    try (JarProcess relay = JarProcess.startJar("relay-dev-no-id", Repository.current().relayJar(), environment)) {
+      relay.awaitHealthy(port, EXIT_TIMEOUT);
+      assertThat(relay.logText()).containsPattern("WARN.*EXECUTOR_ID");
+    }
+  }
+
+  private static Map<String, String> environment() {
+    Map<String, String> environment = new HashMap<>(database.datasourceEnvironment());
+    environment.putAll(TestReplyStream.environment(REPLIES));
+    environment.put("NATS_URL", TestNats.url());
+    environment.put("MICRONAUT_SERVER_PORT", String.valueOf(FreePort.next()));
+    return environment;
+  }
+}
