@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,8 +50,6 @@ class BrokerRestartTest {
   }
 
   @Test
-  @Disabled("known defect in functions (10:36 UTC): the ordered consumer does not resume after a broker"
-      + " restart and the database fallback ends the stream with a done after ~7 of 100 chunks")
   void aClientAttachedWhileTheBrokerRestartsMidRunStillShowsTheStoredMessage() {
     ApiClient a = stack.api(0);
     String thread = a.createThread();

@@ -12,7 +12,9 @@ import java.util.Optional;
  * continues the same assembler), and records every breach of the contract's stream rules:
  * <ul>
  *   <li>event ids strictly increase: nothing twice, nothing out of order; only a terminal event
- *       may come without one (functions send it from the database when the bus stayed silent);
+ *       may come without one (functions send it from the database when the bus stayed silent),
+ *       possibly after an id-less {@code reset} and {@code chunk} that replace the run's text with
+ *       the stored one (functions' README: "Completing the text");
  *   <li>{@code reset} starts a run's text afresh, with an epoch above any seen for the run;
  *   <li>{@code chunk} indices within an epoch are 0, 1, 2, … without gaps or repeats;
  *   <li>no chunk of a superseded epoch after the reset of a newer one, none before any reset;
@@ -25,6 +27,7 @@ final class ReplyAssembler {
 
   private final Map<String, RunView> runs = new LinkedHashMap<>();
   private int idlessTerminals;
+  private int idlessTexts;
   private final List<String> violations = new ArrayList<>();
   private long lastId = -1;
 
@@ -67,6 +70,10 @@ final class ReplyAssembler {
     if (event.id() == null) {
       if (TERMINAL_TYPES.contains(event.type())) {
         idlessTerminals++; // functions' end from the database when the bus stayed silent: no stream sequence
+      } else if (event.type().equals("reset") || event.type().equals("chunk")) {
+        // the stored text before such an end, when the client's text fell short of it: a chunk
+        // only after such a reset (checked with the run)
+        idlessTexts++;
       } else {
         violations.add("event without id: " + describe(event));
       }
@@ -86,11 +93,14 @@ final class ReplyAssembler {
   }
 
   private void reset(SseEvent event, String runId, RunView run, long epoch) {
-    if (run != null && epoch <= run.epoch) {
+    // the stored text from the database comes under the stored epoch, which may be the one shown
+    boolean fromDatabase = event.id() == null;
+    if (run != null && (fromDatabase ? epoch < run.epoch : epoch <= run.epoch)) {
       violations.add("reset of epoch " + epoch + " after epoch " + run.epoch + ": " + describe(event));
     }
     RunView fresh = new RunView();
     fresh.epoch = epoch;
+    fresh.storedText = fromDatabase;
     fresh.resets = run == null ? 1 : run.resets + 1;
     runs.put(runId, fresh);
   }
@@ -99,6 +109,9 @@ final class ReplyAssembler {
     if (run == null) {
       violations.add("chunk before any reset of its run: " + describe(event));
       return;
+    }
+    if (event.id() == null && !run.storedText) {
+      violations.add("event without id: " + describe(event));
     }
     if (epoch < run.epoch) {
       violations.add("chunk of superseded epoch " + epoch + " after the reset of epoch " + run.epoch
@@ -163,6 +176,11 @@ final class ReplyAssembler {
     return idlessTerminals;
   }
 
+  /** Resets and chunks that came without an id: a run's stored text sent from the database. */
+  int idlessTexts() {
+    return idlessTexts;
+  }
+
   int resets(String runId) {
     RunView run = runs.get(runId);
     return run == null ? 0 : run.resets;
@@ -179,6 +197,8 @@ final class ReplyAssembler {
 
   private static final class RunView {
     long epoch = -1;
+    /** Reset without an id: the stored text from the database follows. */
+    boolean storedText;
     int resets;
     int nextIndex;
     int chunks;

@@ -87,6 +87,22 @@ class ReplyAssemblerTest {
   }
 
   @Test
+  void acceptsTheStoredTextWithoutIdsReplacingAPartOfTheSameEpochBeforeAnEndWithoutId() {
+    reset(1).chunk(1, 0, "Hel");
+    events.add(new SseEvent(null, "reset", "{\"runId\":\"" + RUN + "\",\"epoch\":1}"));
+    events.add(new SseEvent(null, "chunk", "{\"runId\":\"" + RUN + "\",\"epoch\":1,\"index\":0,\"delta\":\"Hello\"}"));
+    events.add(new SseEvent(null, "done", "{\"runId\":\"" + RUN + "\",\"epoch\":1,\"messageId\":\"" + MESSAGE
+        + "\",\"finishReason\":\"stop\"}"));
+
+    ReplyAssembler assembler = new ReplyAssembler().acceptAll(events);
+
+    assertThat(assembler.violations()).isEmpty();
+    assertThat(assembler.text(RUN)).isEqualTo("Hello");
+    assertThat(assembler.idlessTexts()).isEqualTo(2);
+    assertThat(assembler.idlessTerminals()).isEqualTo(1);
+  }
+
+  @Test
   void acceptsATerminalEventWithoutIdButNoOtherEvent() {
     reset(1).chunk(1, 0, "a");
     events.add(new SseEvent(null, "chunk", "{\"runId\":\"" + RUN + "\",\"epoch\":1,\"index\":1,\"delta\":\"b\"}"));

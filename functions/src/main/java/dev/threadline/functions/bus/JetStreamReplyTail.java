@@ -10,23 +10,34 @@ import dev.threadline.protocol.ReplyStreamNames;
 import dev.threadline.protocol.ThreadId;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
-import io.nats.client.MessageConsumer;
-import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.MessageInfo;
-import io.nats.client.api.OrderedConsumerConfiguration;
 import io.nats.client.impl.Headers;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The JetStream adapter of {@link ReplyTail}: an ordered consumer per tail, filtered by subject. */
+/**
+ * The JetStream adapter of {@link ReplyTail}: an ordered consumer per tail, filtered by subject,
+ * re-created after the last message it read when the connection comes back or when asked.
+ */
 @Singleton
-public class JetStreamReplyTail implements ReplyTail {
+public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(JetStreamReplyTail.class);
   /** JetStream API error: no message found (for the subject). */
@@ -35,15 +46,40 @@ public class JetStreamReplyTail implements ReplyTail {
   private static final int CONSUMER_NOT_FOUND = 10014;
 
   /**
-   * Short pulls: the idle heartbeat is half the expiry, and a missed heartbeat (a broker restart, a
-   * lost connection) makes the ordered consumer re-create itself after the last delivered message.
+   * How long each pull request of a tail waits on the server. The server deletes an ephemeral
+   * consumer (jnats' ordered ones have no inactive threshold of their own: the server's default,
+   * 5 s, applies) that has no waiting pull and got none for that threshold. A tail that receives
+   * nothing uses up no pull before it expires, so jnats pulls again only once the expiry's 408 has
+   * come back: with pulls as long as the threshold, a re-pull that reaches the server a few tens of
+   * milliseconds late (a loaded machine, a GC pause) finds the consumer deleted, and the tail then
+   * reads nothing until jnats' heartbeat alarm or {@code ReplySession}'s check re-creates it, by
+   * which time the thread's next run may have purged what it missed. 2 s pulls leave a re-pull 3 s
+   * of slack (the idle heartbeat is half the expiry; a missed one makes jnats re-create the
+   * consumer itself).
    */
+  static final Duration PULL_EXPIRY = Duration.ofSeconds(2);
+
   private static final ConsumeOptions CONSUME_OPTIONS =
-      ConsumeOptions.builder().expiresIn(5_000).build();
+      ConsumeOptions.builder().expiresIn(PULL_EXPIRY.toMillis()).build();
+
+  private static final long RESUME_BACKOFF_FIRST_MS = 100;
+  private static final long RESUME_BACKOFF_MAX_MS = 2_000;
 
   private final NatsConnectionProvider nats;
   private final ReplyStreamNames names;
   private final ReplyEventCodec codec;
+  /** The tails open now: each is resumed after a reconnect. */
+  private final Set<ResumableSubjectConsumer> open = ConcurrentHashMap.newKeySet();
+  private final Set<Connection> listenedTo = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Resumes after reconnects and deletes replaced consumers: broker requests, off jnats threads. */
+  private final ScheduledExecutorService background =
+      Executors.newScheduledThreadPool(
+          2,
+          runnable -> {
+            Thread thread = new Thread(runnable, "reply-tail-resume");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   public JetStreamReplyTail(
       NatsConnectionProvider nats, RepliesConfiguration replies, ReplyEventCodec codec) {
@@ -98,24 +134,100 @@ public class JetStreamReplyTail implements ReplyTail {
   @Override
   public Subscription tail(ThreadId threadId, long startSequence, Consumer<TailedEvent> onEvent) {
     String subject = names.subjectFor(threadId);
-    OrderedConsumerConfiguration configuration =
-        new OrderedConsumerConfiguration().filterSubject(subject);
-    if (startSequence <= 1) {
-      configuration.deliverPolicy(DeliverPolicy.All);
-    } else {
-      configuration.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(startSequence);
-    }
     Connection connection = nats.connection();
+    listenForReconnects(connection);
+    ResumableSubjectConsumer tail =
+        new ResumableSubjectConsumer(
+            connection,
+            names.stream(),
+            subject,
+            startSequence,
+            CONSUME_OPTIONS,
+            message -> deliver(subject, message, onEvent),
+            name -> inBackground(() -> deleteConsumer(connection, name, subject)),
+            open::remove);
+    // registered first: a reconnect while the first consumer is created resumes it too
+    open.add(tail);
     try {
-      MessageConsumer consumer =
-          connection
-              .getStreamContext(names.stream())
-              .createOrderedConsumer(configuration)
-              .consume(CONSUME_OPTIONS, message -> deliver(subject, message, onEvent));
-      return new ConsumerSubscription(connection, consumer, subject);
-    } catch (IOException | JetStreamApiException e) {
-      throw new BusUnavailableException("tailing " + subject + " from " + startSequence, e);
+      tail.start();
+    } catch (RuntimeException e) {
+      tail.close();
+      throw e;
     }
+    return tail;
+  }
+
+  /**
+   * After a reconnect every tail is re-created after the last message it read: the server may have
+   * restarted and lost the ephemeral consumers (lesson 8), and jnats notices that only much later.
+   */
+  private void listenForReconnects(Connection connection) {
+    synchronized (listenedTo) {
+      if (!listenedTo.add(connection)) {
+        return;
+      }
+    }
+    connection.addConnectionListener(
+        (conn, event) -> {
+          if (event == ConnectionListener.Events.RECONNECTED) {
+            LOG.info("NATS reconnected: resuming {} reply tails", open.size());
+            for (ResumableSubjectConsumer tail : open) {
+              inBackground(() -> resumeWithRetries(tail, 0));
+            }
+          }
+        });
+  }
+
+  /** Resumes a tail, retrying with backoff while the broker is not ready and the tail is open. */
+  private void resumeWithRetries(ResumableSubjectConsumer tail, int attempt) {
+    if (!open.contains(tail)) {
+      return;
+    }
+    try {
+      tail.resume();
+      LOG.debug("resumed the tail of {} after sequence {}", tail.subject(), tail.position());
+    } catch (RuntimeException e) {
+      long delay = Math.min(RESUME_BACKOFF_MAX_MS, RESUME_BACKOFF_FIRST_MS << Math.min(attempt, 4));
+      LOG.info(
+          "resuming the tail of {} failed (attempt {}), again in {} ms: {}",
+          tail.subject(),
+          attempt + 1,
+          delay,
+          e.getMessage());
+      try {
+        background.schedule(
+            () -> resumeWithRetries(tail, attempt + 1), delay, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException shuttingDown) {
+        // the application is stopping: nothing to resume for
+      }
+    }
+  }
+
+  private void inBackground(Runnable task) {
+    try {
+      background.execute(task);
+    } catch (RejectedExecutionException shuttingDown) {
+      // the application is stopping: the server drops inactive ephemeral consumers by itself
+    }
+  }
+
+  private void deleteConsumer(Connection connection, String name, String subject) {
+    try {
+      connection.jetStreamManagement().deleteConsumer(names.stream(), name);
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() != CONSUMER_NOT_FOUND) {
+        LOG.warn("deleting consumer {} of {}: {}", name, subject, e.getMessage());
+      }
+    } catch (IOException e) {
+      // the server removes an inactive ephemeral consumer by itself after a few seconds
+      LOG.warn("deleting consumer {} of {}: {}", name, subject, e.getMessage());
+    }
+  }
+
+  @PreDestroy
+  @Override
+  public void close() {
+    background.shutdownNow();
   }
 
   private void deliver(String subject, Message message, Consumer<TailedEvent> onEvent) {
@@ -140,46 +252,6 @@ public class JetStreamReplyTail implements ReplyTail {
       onEvent.accept(new TailedEvent(sequence, event));
     } catch (RuntimeException e) {
       LOG.warn("handling message {} on {} failed", sequence, subject, e);
-    }
-  }
-
-  private final class ConsumerSubscription implements Subscription {
-    private final Connection connection;
-    private final MessageConsumer consumer;
-    private final String subject;
-    private boolean closed;
-
-    ConsumerSubscription(Connection connection, MessageConsumer consumer, String subject) {
-      this.connection = connection;
-      this.consumer = consumer;
-      this.subject = subject;
-    }
-
-    @Override
-    public synchronized void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      String name = consumer.getConsumerName();
-      try {
-        consumer.close();
-      } catch (Exception e) {
-        LOG.debug("closing the consumer of {}: {}", subject, e.getMessage());
-      }
-      if (name == null) {
-        return;
-      }
-      try {
-        connection.jetStreamManagement().deleteConsumer(names.stream(), name);
-      } catch (JetStreamApiException e) {
-        if (e.getApiErrorCode() != CONSUMER_NOT_FOUND) {
-          LOG.warn("deleting consumer {} of {}: {}", name, subject, e.getMessage());
-        }
-      } catch (IOException e) {
-        // the server removes an inactive ephemeral consumer by itself after a few seconds
-        LOG.warn("deleting consumer {} of {}: {}", name, subject, e.getMessage());
-      }
     }
   }
 }

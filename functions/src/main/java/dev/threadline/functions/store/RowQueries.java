@@ -21,7 +21,7 @@ final class RowQueries {
           + " order by (status = 'running') desc, seq limit 1";
 
   static final String RUN_STATE =
-      "select r.status, r.epoch, r.error, r.finish_reason, m.id,"
+      "select r.status, r.epoch, r.error, r.finish_reason, m.id, m.content,"
           + " (extract(epoch from (now() - r.finished_at)) * 1000)::bigint"
           + " from runs r left join messages m on m.run_id = r.id and m.role = 'assistant'"
           + " where r.id = ? and r.thread_id = ?";
@@ -109,7 +109,7 @@ final class RowQueries {
         if (!row.next()) {
           return Optional.empty();
         }
-        Object agoMillis = row.getObject(6);
+        Object agoMillis = row.getObject(7);
         return Optional.of(
             new RunState(
                 runId,
@@ -118,6 +118,7 @@ final class RowQueries {
                 row.getString(3),
                 row.getString(4),
                 row.getObject(5, UUID.class),
+                row.getString(6),
                 agoMillis == null
                     ? null
                     : Duration.ofMillis(Math.max(0, ((Number) agoMillis).longValue()))));

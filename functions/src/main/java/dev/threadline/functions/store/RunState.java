@@ -9,6 +9,8 @@ import java.util.UUID;
  * event never reached the bus.
  *
  * @param assistantMessageId the run's assistant message, null until it completed
+ * @param assistantContent that message's text, null until it completed: what a client whose tail
+ *     missed part of the run's chunks is shown instead
  * @param finishedAgo how long ago (database clock) the run reached its terminal status; null while
  *     it has not
  */
@@ -19,6 +21,7 @@ public record RunState(
     String error,
     String finishReason,
     UUID assistantMessageId,
+    String assistantContent,
     Duration finishedAgo) {
   public RunState {
     Objects.requireNonNull(runId, "runId");

@@ -35,6 +35,27 @@ public final class ReplyFollower {
   }
 
   /**
+   * True when {@code event}, about to be offered, says the followed run is over although its
+   * terminal event was not read: the reset of another run, read after the attach, while a run the
+   * client has seen events of is followed (following a run: one of its events came; resuming: the
+   * run of the Last-Event-ID event). Runs of a thread start one at a time, each after the previous
+   * one is terminal in the database, and each start purges the subject: the followed run's unread
+   * events (its terminal one among them) may be gone. The caller ends that run from its row first,
+   * then offers the event, which then starts the next run as usual. Not for a followed run nothing
+   * of which was seen: that one was cancelled while queued (see {@link #offer}).
+   */
+  public boolean endsFollowedRun(long sequence, ReplyEvent event) {
+    if (!(event instanceof ReplyEvent.Reset) || followed == null || event.runId().equals(followed)) {
+      return false;
+    }
+    return switch (mode) {
+      case RUN -> followedSeen && sequence > historyUpTo;
+      case FIRST_EVENT -> true;
+      case NEXT_RESET -> false;
+    };
+  }
+
+  /**
    * @param sequence the event's stream sequence
    */
   public Verdict offer(long sequence, ReplyEvent event) {

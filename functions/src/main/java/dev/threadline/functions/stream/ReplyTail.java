@@ -19,12 +19,29 @@ public interface ReplyTail {
 
   /**
    * Delivers the subject's events in order from {@code startSequence} (1: from the beginning),
-   * then live, until the returned subscription is closed. Malformed messages are skipped.
+   * then live, until the returned subscription is closed, also across broker restarts. Malformed
+   * messages are skipped.
    */
   Subscription tail(ThreadId threadId, long startSequence, Consumer<TailedEvent> onEvent);
 
   /** Closing stops delivery and removes the server-side consumer. Idempotent. */
   interface Subscription extends AutoCloseable {
+
+    /**
+     * The stream sequence of the last message read from the subject (delivered, or skipped as
+     * malformed); {@code startSequence - 1} before the first.
+     */
+    long position();
+
+    /**
+     * Reads on from {@link #position()} + 1 with a new server-side consumer, for when the current
+     * one may be gone (a broker restart) or stuck: nothing is delivered twice or skipped. A no-op
+     * once closed.
+     *
+     * @throws RuntimeException when the broker does not answer; the caller tries again later
+     */
+    void resume();
+
     @Override
     void close();
   }

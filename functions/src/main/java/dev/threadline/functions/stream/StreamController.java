@@ -24,6 +24,7 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import java.util.OptionalLong;
 import org.reactivestreams.Publisher;
 
@@ -44,6 +45,10 @@ class StreamController {
   }
 
   @Get(produces = MediaType.TEXT_EVENT_STREAM)
+  // a bearer token in the Authorization header, or a stream token of this thread in ?access_token=
+  // (streamtoken.StreamTokenAuthenticationFetcher): a browser's EventSource cannot send headers
+  @SecurityRequirement(name = "bearer")
+  @SecurityRequirement(name = "streamToken")
   @Operation(
       summary = "Follow the thread's live reply",
       description =
@@ -62,7 +67,7 @@ class StreamController {
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @ApiResponse(
         responseCode = "401",
-        description = "missing, expired or badly signed bearer token",
+        description = "missing, expired or badly signed bearer token; a stream token that is expired, for another thread, or in the Authorization header; a bearer token in access_token",
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @ApiResponse(
         responseCode = "404",
@@ -81,12 +86,23 @@ class StreamController {
           @Nullable
           @Header("Last-Event-ID")
           String lastEventId,
+      @Parameter(
+              description =
+                  "resume right after this event id, for a client that cannot set the"
+                      + " Last-Event-ID header (a browser opening a new EventSource with a fresh"
+                      + " stream token); the header wins when both are present")
+          @Nullable
+          @QueryValue("lastEventId")
+          String lastEventIdParameter,
       Authentication authentication) {
     ThreadId thread = Inputs.threadId("threadId", threadId);
+    // EventSource's own reconnect sends the header, which is newer than the URL's parameter
+    String resumeFrom =
+        lastEventId == null || lastEventId.isBlank() ? lastEventIdParameter : lastEventId;
     OptionalLong resumeAfter =
-        lastEventId == null || lastEventId.isBlank()
+        resumeFrom == null || resumeFrom.isBlank()
             ? OptionalLong.empty()
-            : OptionalLong.of(Inputs.lastEventId(lastEventId));
+            : OptionalLong.of(Inputs.lastEventId(resumeFrom));
     AttachPlan plan = planner.plan(thread, authentication.getName(), resumeAfter);
     Publisher<Event<String>> events = metrics.attached(streamer.stream(thread, plan, follow));
     return HttpResponse.ok(events)

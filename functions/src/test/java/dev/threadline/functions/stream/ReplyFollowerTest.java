@@ -43,6 +43,46 @@ class ReplyFollowerTest {
   }
 
   @Test
+  void theResetOfAnotherRunAfterTheAttachEndsAFollowedRunThatWasSeen() {
+    ReplyFollower follower = new ReplyFollower(AttachPlan.followRun(run, 3), true);
+
+    assertThat(follower.endsFollowedRun(2, new ReplyEvent.Reset(other, 1)))
+        .as("history before the attach")
+        .isFalse();
+    assertThat(follower.endsFollowedRun(4, new ReplyEvent.Reset(other, 1)))
+        .as("nothing of the followed run seen: cancelled while queued, it gives way")
+        .isFalse();
+    assertThat(follower.offer(4, new ReplyEvent.Reset(run, 1))).isEqualTo(FORWARD);
+    assertThat(follower.endsFollowedRun(5, new ReplyEvent.Chunk(other, 1, 0, "x"))).isFalse();
+    assertThat(follower.endsFollowedRun(5, new ReplyEvent.Reset(run, 2)))
+        .as("a new epoch of the same run")
+        .isFalse();
+    assertThat(follower.endsFollowedRun(5, new ReplyEvent.Reset(other, 1))).isTrue();
+
+    assertThat(follower.offerStoredEnd(new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop")))
+        .isEqualTo(FORWARD);
+    assertThat(follower.endsFollowedRun(5, new ReplyEvent.Reset(other, 1)))
+        .as("waiting for the next run: nothing to end")
+        .isFalse();
+    assertThat(follower.offer(5, new ReplyEvent.Reset(other, 1))).isEqualTo(FORWARD);
+    assertThat(follower.followedRun()).isEqualTo(other);
+  }
+
+  @Test
+  void resumingTheResetOfAnotherRunEndsTheClientsUnfinishedRun() {
+    assertThat(new ReplyFollower(AttachPlan.resumeAfter(7, run), false)
+            .endsFollowedRun(8, new ReplyEvent.Reset(other, 1)))
+        .isTrue();
+    assertThat(new ReplyFollower(AttachPlan.resumeAfter(7, run), false)
+            .endsFollowedRun(8, new ReplyEvent.Chunk(run, 1, 3, "x")))
+        .isFalse();
+    assertThat(new ReplyFollower(AttachPlan.resumeAfter(7), false)
+            .endsFollowedRun(8, new ReplyEvent.Reset(other, 1)))
+        .as("the client's run is not known")
+        .isFalse();
+  }
+
+  @Test
   void followingARunSkipsOtherRunsAndEndsAfterItsDone() {
     ReplyFollower follower = new ReplyFollower(AttachPlan.followRun(run, 1000), false);
 

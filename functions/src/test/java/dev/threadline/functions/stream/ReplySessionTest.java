@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -34,48 +35,94 @@ class ReplySessionTest {
 
   private static final Duration CHECK = Duration.ofSeconds(2);
   private static final Duration GRACE = Duration.ofSeconds(2);
+  private static final Duration PING = Duration.ofSeconds(15);
 
   private final ThreadId thread = new ThreadId("t-session");
   private final UUID run = UUID.randomUUID();
   private final UUID message = UUID.randomUUID();
+  private static final String STORED = "all";
   private final AtomicInteger reads = new AtomicInteger();
   private final List<Event<String>> sent = new CopyOnWriteArrayList<>();
   private final AtomicBoolean completed = new AtomicBoolean();
   private long now = 1_000_000_000L;
   private Supplier<Optional<RunState>> row = Optional::empty;
   private Runnable duringRead = () -> {};
+  /** The subject's last sequence as the broker answers it; null: the broker does not answer. */
+  private Long lastOnBus = 0L;
+  private final FakeSubscription reading = new FakeSubscription();
 
   private ReplySession session(AttachPlan plan) {
+    return session(plan, false);
+  }
+
+  private ReplySession session(AttachPlan plan, boolean followAcrossRuns) {
     AtomicReference<FluxSink<Event<String>>> sink = new AtomicReference<>();
     Flux.<Event<String>>create(sink::set)
         .subscribe(sent::add, e -> {}, () -> completed.set(true));
-    return new ReplySession(
-        thread,
-        store(),
-        new ReplyFollower(plan, false),
-        sink.get(),
-        tailed -> Event.of(tailed.event().type()).id(Long.toString(tailed.sequence())),
-        event -> Event.of(event.type()).name(event.type()),
-        new StreamConfiguration(Duration.ofSeconds(15), CHECK, GRACE, 1024),
-        () -> now);
+    ReplySession session =
+        new ReplySession(
+            thread,
+            store(),
+            tail(),
+            new ReplyFollower(plan, followAcrossRuns),
+            sink.get(),
+            tailed ->
+                Event.of(tailed.event().type())
+                    .id(Long.toString(tailed.sequence()))
+                    .name(tailed.event().type()),
+            event -> Event.of(describe(event)).name(event.type()),
+            new StreamConfiguration(PING, CHECK, GRACE, 1024),
+            () -> now);
+    reading.position = plan.startSequence() - 1;
+    session.reading(reading);
+    return session;
+  }
+
+  /** What the tail reads is handed to the session, as the real tail does, and its position moves. */
+  private void tailed(ReplySession session, long sequence, ReplyEvent event) {
+    session.onTailed(new TailedEvent(sequence, event));
+    reading.position = sequence;
   }
 
   private RunState completedRow(Duration ago) {
-    return new RunState(run, RunStatus.COMPLETED, 2, null, "stop", message, ago);
+    return completedRow(run, STORED, ago);
+  }
+
+  private RunState completedRow(UUID ofRun, String content, Duration ago) {
+    return new RunState(ofRun, RunStatus.COMPLETED, 2, null, "stop", message, content, ago);
+  }
+
+  /** What the client was sent of {@link #run}'s epoch 2 when it saw all of it. */
+  private void wholeTextSent(ReplySession session) {
+    tailed(session, 1, new ReplyEvent.Reset(run, 2));
+    tailed(session, 2, new ReplyEvent.Chunk(run, 2, 0, STORED));
+  }
+
+  /** Synthesised events as the test reads them: type, and what text they carry. */
+  private static String describe(ReplyEvent event) {
+    if (event instanceof ReplyEvent.Chunk chunk) {
+      return "chunk " + chunk.epoch() + " " + chunk.index() + " " + chunk.delta();
+    }
+    return event.type() + " " + event.epoch();
+  }
+
+  private static List<String> synthesised(List<Event<String>> events) {
+    return events.stream().filter(event -> event.getId() == null).map(Event::getData).toList();
   }
 
   @Test
   void aRunCompletedJustNowGetsItsDoneFromTheRowOnlyAfterTheGrace() {
     ReplySession session = session(AttachPlan.followRun(run, 0));
+    wholeTextSent(session);
     row = () -> Optional.of(completedRow(Duration.ZERO));
     now += CHECK.toNanos();
 
-    session.checkFollowedRun();
-    assertThat(sent).as("the real done may still come").isEmpty();
+    session.check();
+    assertThat(sent).as("the real done may still come").hasSize(2);
 
     now += GRACE.toNanos();
-    session.checkFollowedRun();
-    assertThat(sent).singleElement().satisfies(event -> {
+    session.check();
+    assertThat(sent).hasSize(3).last().satisfies(event -> {
       assertThat(event.getName()).isEqualTo("done");
       assertThat(event.getId()).isNull();
     });
@@ -83,12 +130,116 @@ class ReplySessionTest {
   }
 
   @Test
-  void aRowTerminalForLongerThanTheGraceEndsTheStreamAtTheFirstCheck() {
+  void aCompletedRunThisClientGotOnlyPartOfGetsAResetAndTheWholeStoredTextBeforeItsDone() {
     ReplySession session = session(AttachPlan.followRun(run, 0));
-    row = () -> Optional.of(new RunState(run, RunStatus.FAILED, 1, "boom", null, null, GRACE));
+    tailed(session, 1, new ReplyEvent.Reset(run, 2));
+    tailed(session, 2, new ReplyEvent.Chunk(run, 2, 0, "Hel"));
+    // the rest was on the subject, unread, until the next run's purge removed it
+    row = () -> Optional.of(completedRow(run, "Hello", Duration.ofMinutes(1)));
     now += CHECK.toNanos();
 
-    session.checkFollowedRun();
+    session.check();
+
+    assertThat(sent).extracting(Event::getId).containsExactly("1", "2", null, null, null);
+    assertThat(synthesised(sent)).containsExactly("reset 2", "chunk 2 0 Hello", "done 2");
+    assertThat(completed).isTrue();
+  }
+
+  @Test
+  void aCompletedRunWhoseEpochThisClientNeverSawStartGetsTheStoredTextUnderTheStoredEpoch() {
+    // resumed mid-epoch: what came before Last-Event-ID is not known here
+    ReplySession session = session(AttachPlan.resumeAfter(4, run));
+    tailed(session, 5, new ReplyEvent.Chunk(run, 2, 3, "lo"));
+    row = () -> Optional.of(completedRow(run, "Hello", Duration.ofMinutes(1)));
+    lastOnBus = 5L;
+    now += CHECK.toNanos();
+
+    session.check();
+
+    assertThat(synthesised(sent)).containsExactly("reset 2", "chunk 2 0 Hello", "done 2");
+  }
+
+  @Test
+  void aStoredTextOfAnotherEpochThanTheOneSentIsSentWhole() {
+    ReplySession session = session(AttachPlan.followRun(run, 0));
+    tailed(session, 1, new ReplyEvent.Reset(run, 1));
+    tailed(session, 2, new ReplyEvent.Chunk(run, 1, 0, STORED));
+    // a takeover restarted the run as epoch 2, whose events this client never read
+    row = () -> Optional.of(completedRow(Duration.ofMinutes(1)));
+    now += CHECK.toNanos();
+
+    session.check();
+
+    assertThat(synthesised(sent)).containsExactly("reset 2", "chunk 2 0 all", "done 2");
+  }
+
+  @Test
+  void theResetOfANextRunEndsTheFollowedRunFromItsRowThenFollowsTheNextRun() {
+    UUID next = UUID.randomUUID();
+    ReplySession session = session(AttachPlan.nextRunAfter(0), true);
+    tailed(session, 1, new ReplyEvent.Reset(run, 2));
+    tailed(session, 2, new ReplyEvent.Chunk(run, 2, 0, "Hel"));
+    row = () -> Optional.of(completedRow(run, "Hello", Duration.ZERO));
+
+    // the rest of the run and its done were purged by the next run's start, unread
+    tailed(session, 9, new ReplyEvent.Reset(next, 1));
+    tailed(session, 10, new ReplyEvent.Chunk(next, 1, 0, "new"));
+    tailed(session, 11, new ReplyEvent.Done(next, 1, UUID.randomUUID(), "stop"));
+
+    assertThat(sent)
+        .extracting(Event::getId)
+        .containsExactly("1", "2", null, null, null, "9", "10", "11");
+    assertThat(synthesised(sent)).containsExactly("reset 2", "chunk 2 0 Hello", "done 2");
+    assertThat(reads).as("no grace: the next run proves the followed one over").hasValue(1);
+    assertThat(completed).as("following across runs").isFalse();
+  }
+
+  @Test
+  void theResetOfANextRunEndsAFollowedRunWhoseTextWasWholeWithItsDoneOnly() {
+    UUID next = UUID.randomUUID();
+    ReplySession session = session(AttachPlan.followRun(run, 0), true);
+    wholeTextSent(session);
+    row = () -> Optional.of(completedRow(Duration.ZERO));
+
+    tailed(session, 5, new ReplyEvent.Reset(next, 1));
+
+    assertThat(sent).extracting(Event::getId).containsExactly("1", "2", null, "5");
+    assertThat(synthesised(sent)).containsExactly("done 2");
+  }
+
+  @Test
+  void withoutFollowTheResetOfANextRunEndsTheStreamAfterTheFollowedRunsEndFromItsRow() {
+    UUID next = UUID.randomUUID();
+    ReplySession session = session(AttachPlan.followRun(run, 0));
+    tailed(session, 1, new ReplyEvent.Reset(run, 2));
+    row = () -> Optional.of(completedRow(Duration.ZERO));
+
+    tailed(session, 4, new ReplyEvent.Reset(next, 1));
+
+    assertThat(sent).extracting(Event::getId).containsExactly("1", null, null, null);
+    assertThat(completed).isTrue();
+  }
+
+  @Test
+  void aFollowedRunWhoseRowDoesNotSayHowItEndedEndsTheStreamRatherThanShowTheNextRun() {
+    ReplySession session = session(AttachPlan.followRun(run, 0), true);
+    tailed(session, 1, new ReplyEvent.Reset(run, 2));
+    row = Optional::empty;
+
+    tailed(session, 4, new ReplyEvent.Reset(UUID.randomUUID(), 1));
+
+    assertThat(sent).extracting(Event::getId).containsExactly("1");
+    assertThat(reads).as("read a few times").hasValueGreaterThan(1);
+    assertThat(completed).as("the client resumes with Last-Event-ID").isTrue();
+  }
+
+  @Test
+  void aRowTerminalForLongerThanTheGraceEndsTheStreamAtTheFirstCheck() {
+    ReplySession session = session(AttachPlan.followRun(run, 0));
+    row = () -> Optional.of(new RunState(run, RunStatus.FAILED, 1, "boom", null, null, null, GRACE));
+    now += CHECK.toNanos();
+
+    session.check();
 
     assertThat(sent).extracting(Event::getName).containsExactly("error");
     assertThat(completed).isTrue();
@@ -98,14 +249,14 @@ class ReplySessionTest {
   void theDatabaseIsNotReadWhileTheBusSpeaksOrWhileNoRunIsFollowed() {
     ReplySession following = session(AttachPlan.followRun(run, 0));
     now += CHECK.toNanos() - 1;
-    following.checkFollowedRun();
-    following.onTailed(new TailedEvent(1, new ReplyEvent.Reset(run, 1)));
+    following.check();
+    tailed(following, 1, new ReplyEvent.Reset(run, 1));
     now += CHECK.toNanos() - 1;
-    following.checkFollowedRun();
+    following.check();
 
     ReplySession idle = session(AttachPlan.nextRunAfter(0));
     now += CHECK.toNanos() * 10;
-    idle.checkFollowedRun();
+    idle.check();
 
     assertThat(reads).hasValue(0);
   }
@@ -114,13 +265,142 @@ class ReplySessionTest {
   void anEventArrivingDuringTheReadWinsOverTheRow() {
     ReplySession session = session(AttachPlan.followRun(run, 0));
     row = () -> Optional.of(completedRow(Duration.ofMinutes(1)));
-    duringRead =
-        () -> session.onTailed(new TailedEvent(5, new ReplyEvent.Done(run, 2, message, "stop")));
+    lastOnBus = 5L;
+    duringRead = () -> tailed(session, 5, new ReplyEvent.Done(run, 2, message, "stop"));
     now += CHECK.toNanos();
 
-    session.checkFollowedRun();
+    session.check();
 
     assertThat(sent).extracting(Event::getId).containsExactly("5");
+  }
+
+  @Test
+  void aSubjectHoldingMoreThanTheTailReadResumesTheTailInsteadOfSynthesisingTheEnd() {
+    ReplySession session = session(AttachPlan.followRun(run, 0));
+    tailed(session, 1, new ReplyEvent.Reset(run, 2));
+    tailed(session, 2, new ReplyEvent.Chunk(run, 2, 0, "Hel"));
+    // the broker restarted: the tail's consumer is gone while the relay published on
+    lastOnBus = 4L;
+    row = () -> Optional.of(completedRow(Duration.ofMinutes(1)));
+    now += CHECK.toNanos();
+
+    session.check();
+
+    assertThat(sent).extracting(Event::getName).containsExactly("reset", "chunk");
+    assertThat(reading.resumes).as("resumed after sequence 2").hasValue(1);
+    assertThat(completed).isFalse();
+
+    tailed(session, 3, new ReplyEvent.Chunk(run, 2, 1, "lo"));
+    tailed(session, 4, new ReplyEvent.Done(run, 2, message, "stop"));
+    assertThat(sent).extracting(Event::getId).containsExactly("1", "2", "3", "4");
+    assertThat(completed).isTrue();
+  }
+
+  @Test
+  void theEndIsSynthesisedOnlyOnceTheTailHasReadEverythingTheSubjectHolds() {
+    ReplySession session = session(AttachPlan.followRun(run, 0));
+    tailed(session, 1, new ReplyEvent.Reset(run, 2));
+    lastOnBus = 3L;
+    row = () -> Optional.of(completedRow(Duration.ofMinutes(1)));
+    now += CHECK.toNanos();
+    session.check();
+    assertThat(reading.resumes).hasValue(1);
+
+    // the resumed tail reads the last chunk; the relay's done never reached the bus
+    tailed(session, 3, new ReplyEvent.Chunk(run, 2, 0, "all"));
+    now += CHECK.toNanos();
+    session.check();
+
+    assertThat(sent).extracting(Event::getName).containsExactly("reset", "chunk", "done");
+    assertThat(sent.get(2).getId()).isNull();
+    assertThat(reading.resumes).hasValue(1);
+    assertThat(completed).isTrue();
+  }
+
+  @Test
+  void aBrokerThatDoesNotAnswerPostponesTheEndFromTheRow() {
+    ReplySession session = session(AttachPlan.followRun(run, 0));
+    wholeTextSent(session);
+    row = () -> Optional.of(completedRow(Duration.ofMinutes(1)));
+    lastOnBus = null;
+    now += CHECK.toNanos();
+
+    session.check();
+    assertThat(sent).as("the subject may hold chunks this client has not read").hasSize(2);
+
+    lastOnBus = 2L;
+    now += CHECK.toNanos();
+    session.check();
+    assertThat(sent).extracting(Event::getName).containsExactly("reset", "chunk", "done");
+  }
+
+  @Test
+  void aClientWaitingForANextRunHasItsTailCheckedAgainstTheSubjectAsRarelyAsPings() {
+    ReplySession idle = session(AttachPlan.nextRunAfter(7));
+    lastOnBus = 9L;
+
+    now += CHECK.toNanos();
+    idle.check();
+    assertThat(reading.resumes).hasValue(0);
+
+    now += PING.toNanos();
+    idle.check();
+    assertThat(reading.resumes).hasValue(1);
+    idle.check();
+    assertThat(reading.resumes).hasValue(1);
+    assertThat(reads).as("no run followed: the database is not read").hasValue(0);
+  }
+
+  @Test
+  void anEventHandedOnTwiceIsSentOnce() {
+    ReplySession session = session(AttachPlan.followRun(run, 0));
+    tailed(session, 1, new ReplyEvent.Reset(run, 1));
+    tailed(session, 2, new ReplyEvent.Chunk(run, 1, 0, "once"));
+    tailed(session, 2, new ReplyEvent.Chunk(run, 1, 0, "once"));
+
+    assertThat(sent).extracting(Event::getId).containsExactly("1", "2");
+  }
+
+  private ReplyTail tail() {
+    return new ReplyTail() {
+      @Override
+      public long lastSequence(ThreadId threadId) {
+        if (lastOnBus == null) {
+          throw new IllegalStateException("the broker does not answer");
+        }
+        return lastOnBus;
+      }
+
+      @Override
+      public Optional<ReplyEvent> eventAt(ThreadId threadId, long sequence) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public Subscription tail(
+          ThreadId threadId, long startSequence, Consumer<TailedEvent> onEvent) {
+        throw new UnsupportedOperationException();
+      }
+    };
+  }
+
+  /** Counts resumes; the test moves its position as the real tail would on each message. */
+  private static final class FakeSubscription implements ReplyTail.Subscription {
+    volatile long position;
+    final AtomicInteger resumes = new AtomicInteger();
+
+    @Override
+    public long position() {
+      return position;
+    }
+
+    @Override
+    public void resume() {
+      resumes.incrementAndGet();
+    }
+
+    @Override
+    public void close() {}
   }
 
   private ThreadStore store() {

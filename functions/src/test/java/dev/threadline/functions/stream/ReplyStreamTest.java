@@ -221,10 +221,104 @@ class ReplyStreamTest implements TestPropertyProvider {
     try (SseClient resumed = open(thread, Long.toString(lastSeen))) {
       List<SseEvent> events = resumed.eventsUntilEnd(WAIT);
 
+      // what the client had before Last-Event-ID is not known here: the stored text comes whole
       assertThat(events)
           .containsExactly(
+              new SseEvent(null, "reset", relay.json(new ReplyEvent.Reset(run, 1))),
+              new SseEvent(null, "chunk", relay.json(new ReplyEvent.Chunk(run, 1, 0, "all"))),
               new SseEvent(null, "done", relay.json(new ReplyEvent.Done(run, 1, message, "stop"))));
       assertThat(resumed.ended(WAIT)).isTrue();
+    }
+  }
+
+  @Test
+  void aRunWhoseLastChunksThisClientMissedBeforeAPurgeEndsWithTheWholeStoredTextFromTheDatabase()
+      throws Exception {
+    ThreadId thread = newThread();
+    UUID run = submit(thread);
+    markRunning(run, 2);
+    relay.purge(thread);
+    relay.publish(thread, new ReplyEvent.Reset(run, 2));
+    relay.publish(thread, new ReplyEvent.Chunk(run, 2, 0, "Hel"));
+
+    try (SseClient sse = open(thread, null)) {
+      assertThat(types(sse, 2)).containsExactly("reset", "chunk");
+      UUID message;
+      try (Connection relayTransaction = runsLocked()) {
+        // the client's tail stops reading (its consumer is gone) while the run goes on and ends;
+        // then the subject is purged (as the thread's next run does) before the tail catches up
+        deleteConsumersOf(thread);
+        relay.publish(thread, new ReplyEvent.Chunk(run, 2, 1, "lo"));
+        message = commitCompleted(relayTransaction, thread, run, "Hello", "1 minute");
+        relay.publish(thread, new ReplyEvent.Done(run, 2, message, "stop"));
+        relay.purge(thread);
+        relayTransaction.commit();
+      }
+
+      List<SseEvent> rest = sse.eventsUntilEnd(WAIT);
+
+      assertThat(rest)
+          .as("id-less, from the row: the whole text replaces the part shown")
+          .containsExactly(
+              new SseEvent(null, "reset", relay.json(new ReplyEvent.Reset(run, 2))),
+              new SseEvent(null, "chunk", relay.json(new ReplyEvent.Chunk(run, 2, 0, "Hello"))),
+              new SseEvent(null, "done", relay.json(new ReplyEvent.Done(run, 2, message, "stop"))));
+      assertThat(sse.ended(WAIT)).isTrue();
+    }
+  }
+
+  @Test
+  void aFollowerWhoseTailMissedTheEndOfARunGetsItFromTheDatabaseAndThenTheNextRun()
+      throws Exception {
+    ThreadId thread = newThread();
+    UUID first = submit(thread);
+    markRunning(first, 1);
+    relay.purge(thread);
+    relay.publish(thread, new ReplyEvent.Reset(first, 1));
+    relay.publish(thread, new ReplyEvent.Chunk(first, 1, 0, "one "));
+
+    try (SseClient sse =
+        SseClient.open(api, streamPath(thread) + "?follow=true", token, null)) {
+      assertThat(types(sse, 2)).containsExactly("reset", "chunk");
+      UUID firstMessage;
+      long secondReset;
+      long secondDone;
+      UUID second = UUID.randomUUID();
+      try (Connection relayTransaction = runsLocked()) {
+        deleteConsumersOf(thread);
+        // unread by the stalled tail: the rest of the first run, then the next run's start
+        // purges it
+        relay.publish(thread, new ReplyEvent.Chunk(first, 1, 1, "done"));
+        firstMessage = commitCompleted(relayTransaction, thread, first, "one done", "0 seconds");
+        relay.publish(thread, new ReplyEvent.Done(first, 1, firstMessage, "stop"));
+        relay.purge(thread);
+        secondReset = relay.publish(thread, new ReplyEvent.Reset(second, 1));
+        relay.publish(thread, new ReplyEvent.Chunk(second, 1, 0, "two"));
+        secondDone =
+            relay.publish(thread, new ReplyEvent.Done(second, 1, UUID.randomUUID(), "stop"));
+        relayTransaction.commit();
+      }
+
+      List<SseEvent> events = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        SseEvent event = sse.nextEvent(WAIT);
+        assertThat(event).as("event %d of 6; so far %s", i + 1, events).isNotNull();
+        events.add(event);
+      }
+
+      assertThat(events.subList(0, 3))
+          .as("the first run, ended from its row with its whole text")
+          .containsExactly(
+              new SseEvent(null, "reset", relay.json(new ReplyEvent.Reset(first, 1))),
+              new SseEvent(null, "chunk", relay.json(new ReplyEvent.Chunk(first, 1, 0, "one done"))),
+              new SseEvent(
+                  null, "done", relay.json(new ReplyEvent.Done(first, 1, firstMessage, "stop"))));
+      assertThat(events.subList(3, 6))
+          .as("then the next run, from the bus")
+          .extracting(SseEvent::id)
+          .containsExactly(
+              Long.toString(secondReset), Long.toString(secondReset + 1), Long.toString(secondDone));
+      assertThat(sse.ended(Duration.ofMillis(500))).as("following across runs").isFalse();
     }
   }
 
@@ -419,6 +513,62 @@ class ReplyStreamTest implements TestPropertyProvider {
 
   private void markFinished(UUID run) {
     sql("update runs set status = 'completed' where id = '" + run + "'");
+  }
+
+  /**
+   * A transaction that holds every read of {@code runs} until it ends: the stream's periodic check
+   * reads the followed run's row before it compares its tail with the subject, so while the test
+   * stages what a stalled tail misses, the check can neither resume the tail nor end the run.
+   */
+  private Connection runsLocked() throws Exception {
+    Connection connection = database.connect();
+    connection.setAutoCommit(false);
+    try (PreparedStatement lock =
+        connection.prepareStatement("lock table runs in access exclusive mode")) {
+      lock.execute();
+    }
+    return connection;
+  }
+
+  /** What the relay's completion commits: the assistant message, the run completed. */
+  private static UUID commitCompleted(
+      Connection connection, ThreadId thread, UUID run, String content, String ago)
+      throws Exception {
+    UUID message = UUID.randomUUID();
+    try (PreparedStatement insert =
+            connection.prepareStatement(
+                "insert into messages (id, thread_id, role, content, run_id, created_at)"
+                    + " values (?, ?, 'assistant', ?, ?, now())");
+        PreparedStatement update =
+            connection.prepareStatement(
+                "update runs set status = 'completed', finish_reason = 'stop',"
+                    + " finished_at = now() - ?::interval, executor_id = null,"
+                    + " lease_expires_at = null where id = ?")) {
+      insert.setObject(1, message);
+      insert.setString(2, thread.value());
+      insert.setString(3, content);
+      insert.setObject(4, run);
+      assertThat(insert.executeUpdate()).isEqualTo(1);
+      update.setString(1, ago);
+      update.setObject(2, run);
+      assertThat(update.executeUpdate()).isEqualTo(1);
+    }
+    return message;
+  }
+
+  /** Removes the attached client's consumer on the server: its tail stops reading, unaware. */
+  private void deleteConsumersOf(ThreadId thread) throws Exception {
+    String subject = names.subjectFor(thread);
+    int deleted = 0;
+    for (String name : relay.consumerNames()) {
+      io.nats.client.api.ConsumerInfo info =
+          relay.management().getConsumerInfo(names.stream(), name);
+      if (subject.equals(info.getConsumerConfiguration().getFilterSubject())) {
+        relay.management().deleteConsumer(names.stream(), name);
+        deleted++;
+      }
+    }
+    assertThat(deleted).as("the attached client's consumer").isEqualTo(1);
   }
 
   private void sql(String statement) {

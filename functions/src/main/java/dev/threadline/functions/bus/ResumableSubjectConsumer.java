@@ -1,0 +1,243 @@
+package dev.threadline.functions.bus;
+
+import dev.threadline.functions.stream.ReplyTail;
+import io.nats.client.ConsumeOptions;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.Message;
+import io.nats.client.MessageConsumer;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.OrderedConsumerConfiguration;
+import java.io.IOException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One tail of one subject: a JetStream ordered consumer that this class re-creates, by start
+ * sequence, right after the last message it read, whenever asked ({@link #resume()}). jnats 2.21.1
+ * re-creates an ordered consumer only after its heartbeat alarm (seen here: about 14 s after a
+ * broker restart, when it does at all), which is far too late for a run that ends meanwhile:
+ * the caller resumes at once on reconnect and whenever the subject holds more than was read.
+ *
+ * <p>Only messages of the current consumer whose stream sequence is past the last one read are
+ * handed on, in order, one at a time: a resume repeats nothing and skips nothing, even while the
+ * replaced consumer is still delivering.
+ */
+final class ResumableSubjectConsumer implements ReplyTail.Subscription {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ResumableSubjectConsumer.class);
+
+  private final Connection connection;
+  private final String stream;
+  private final String subject;
+  private final ConsumeOptions consumeOptions;
+  private final Consumer<Message> onMessage;
+  private final Consumer<String> retireConsumer;
+  private final Consumer<ResumableSubjectConsumer> onClose;
+
+  /** Guards {@link #consumer} and the (re-)creation of consumers. */
+  private final Object lifecycle = new Object();
+  /** Guards {@link #position} and {@link #generation} together, and serialises delivery. */
+  private final Object delivery = new Object();
+
+  private volatile long position;
+  private volatile long generation;
+  /** The consumer sequence of the last message of the current consumer; 0 before its first. */
+  private long lastConsumerSequence;
+  private volatile boolean closed;
+  private MessageConsumer consumer;
+  /**
+   * This tail's own dispatcher (one thread), for all its consumers, closed with the tail: left to
+   * itself, jnats gives each ordered consumer context a dispatcher of its own and never closes it,
+   * so every attach and every resume would leave a thread behind.
+   */
+  private Dispatcher dispatcher;
+
+  /**
+   * @param onMessage gets each new message, in stream order, on a jnats dispatcher thread
+   * @param retireConsumer deletes a replaced consumer on the server (it gets the consumer's name;
+   *     best effort, off the caller's thread)
+   * @param onClose told when this tail is closed
+   */
+  ResumableSubjectConsumer(
+      Connection connection,
+      String stream,
+      String subject,
+      long startSequence,
+      ConsumeOptions consumeOptions,
+      Consumer<Message> onMessage,
+      Consumer<String> retireConsumer,
+      Consumer<ResumableSubjectConsumer> onClose) {
+    this.connection = connection;
+    this.stream = stream;
+    this.subject = subject;
+    this.position = Math.max(0, startSequence - 1);
+    this.consumeOptions = consumeOptions;
+    this.onMessage = onMessage;
+    this.retireConsumer = retireConsumer;
+    this.onClose = onClose;
+  }
+
+  String subject() {
+    return subject;
+  }
+
+  @Override
+  public long position() {
+    return position;
+  }
+
+  /** Creates the first consumer. */
+  void start() {
+    resume();
+  }
+
+  @Override
+  public void resume() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      long from;
+      long mine;
+      long readConsumerSequence;
+      synchronized (delivery) {
+        // from here on the replaced consumer delivers nothing, and nothing past `from - 1` was read
+        mine = ++generation;
+        from = position + 1;
+        readConsumerSequence = lastConsumerSequence;
+        lastConsumerSequence = 0;
+      }
+      MessageConsumer replaced = consumer;
+      consumer = null;
+      describe(replaced, from - 1, readConsumerSequence);
+      stop(replaced);
+      OrderedConsumerConfiguration configuration =
+          new OrderedConsumerConfiguration().filterSubject(subject);
+      if (from <= 1) {
+        configuration.deliverPolicy(DeliverPolicy.All);
+      } else {
+        configuration.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(from);
+      }
+      try {
+        if (dispatcher == null) {
+          dispatcher = connection.createDispatcher();
+        }
+        consumer =
+            connection
+                .getStreamContext(stream)
+                .createOrderedConsumer(configuration)
+                .consume(consumeOptions, dispatcher, message -> deliver(mine, message));
+      } catch (IOException | JetStreamApiException | RuntimeException e) {
+        throw new BusUnavailableException("tailing " + subject + " from " + from, e);
+      }
+    }
+  }
+
+  private void deliver(long of, Message message) {
+    synchronized (delivery) {
+      if (closed || of != generation) {
+        return; // a replaced consumer's late message: its successor delivers it
+      }
+      long sequence = message.metaData().streamSequence();
+      long consumerSequence = message.metaData().consumerSequence();
+      if (consumerSequence != lastConsumerSequence + 1) {
+        // jnats re-created the ordered consumer itself (its sequence starts again at 1) or a
+        // message went missing: logged to tell such resets from stalls
+        LOG.info(
+            "consumer {} of {}: consumer sequence {} after {} (stream sequence {}, read up to {})",
+            message.getSID(),
+            subject,
+            consumerSequence,
+            lastConsumerSequence,
+            sequence,
+            position);
+      }
+      lastConsumerSequence = consumerSequence;
+      if (sequence <= position) {
+        return;
+      }
+      try {
+        onMessage.accept(message);
+      } finally {
+        // only now: a reader that sees this position knows the message was handled
+        position = sequence;
+      }
+    }
+  }
+
+  /**
+   * Logs what the server says of a consumer about to be replaced: whether it still exists, what
+   * it delivered and whether a pull waits; that tells a tail the server stopped serving from one
+   * whose messages never reached this process's handler. One request, best effort.
+   */
+  private void describe(MessageConsumer replaced, long read, long readConsumerSequence) {
+    if (replaced == null) {
+      return;
+    }
+    String name = replaced.getConsumerName();
+    try {
+      ConsumerInfo info = connection.jetStreamManagement().getConsumerInfo(stream, name);
+      LOG.info(
+          "replacing consumer {} of {} (read up to {}, consumer sequence {}): the server delivered"
+              + " up to stream sequence {} (consumer sequence {}), {} pulls waiting, {} messages"
+              + " pending",
+          name,
+          subject,
+          read,
+          readConsumerSequence,
+          info.getDelivered().getStreamSequence(),
+          info.getDelivered().getConsumerSequence(),
+          info.getNumWaiting(),
+          info.getNumPending());
+    } catch (JetStreamApiException e) {
+      LOG.info(
+          "replacing consumer {} of {} (read up to {}): the server says {}",
+          name,
+          subject,
+          read,
+          e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("describing consumer {} of {}: {}", name, subject, e.getMessage());
+    }
+  }
+
+  private void stop(MessageConsumer replaced) {
+    if (replaced == null) {
+      return;
+    }
+    String name = replaced.getConsumerName();
+    try {
+      replaced.close();
+    } catch (Exception e) {
+      LOG.debug("closing the consumer of {}: {}", subject, e.getMessage());
+    }
+    if (name != null) {
+      retireConsumer.accept(name);
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      stop(consumer);
+      consumer = null;
+      if (dispatcher != null) {
+        try {
+          connection.closeDispatcher(dispatcher);
+        } catch (RuntimeException e) {
+          LOG.debug("closing the dispatcher of {}: {}", subject, e.getMessage());
+        }
+        dispatcher = null;
+      }
+    }
+    onClose.accept(this);
+  }
+}
