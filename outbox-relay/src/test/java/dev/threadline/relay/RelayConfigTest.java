@@ -3,6 +3,7 @@ package dev.threadline.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.threadline.testsupport.TestDatabase;
 import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
 import java.util.Map;
@@ -11,9 +12,12 @@ import org.junit.jupiter.api.Test;
 class RelayConfigTest {
 
   private static RelayConfig bind(Map<String, Object> properties) {
-    try (ApplicationContext context =
+    // a database of its own: the context's liveness connection must not depend on the default one
+    try (TestDatabase database = TestDatabase.createEmpty();
+        ApplicationContext context =
         ApplicationContext.builder()
             .properties(properties)
+            .properties(Map.copyOf(database.datasourceProperties()))
             .properties(Map.of("threadline.schema.check", "false", "threadline.relay.background", "false"))
             .deduceEnvironment(false)
             .start()) {

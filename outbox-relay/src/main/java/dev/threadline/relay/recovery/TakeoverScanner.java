@@ -58,7 +58,10 @@ public class TakeoverScanner {
 
   public List<TakenOverRun> runOnce() {
     int room = workers.freeSlots();
-    if (room == 0 || !liveness.held()) {
+    // held() is only as fresh as the last liveness check (every second): after our own session
+    // died, every other relay's lock looks free too, and two relays cut off together would take
+    // each other's runs back and forth. Only a relay whose lock is held right now may judge others.
+    if (room == 0 || !liveness.held() || !liveness.check()) {
       return List.of();
     }
     Instant now = clock.instant();

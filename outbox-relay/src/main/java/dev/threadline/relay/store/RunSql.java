@@ -60,7 +60,9 @@ final class RunSql {
 
   /**
    * The takeover's compare-and-set on (executor, epoch). A run whose cancel was requested is
-   * cancelled, a non-retryable one failed, any other resumed with a new lease and attempt.
+   * cancelled, a non-retryable one failed, any other resumed with a new lease. The epoch counts
+   * the takeover; {@code attempts} does not: it counts model attempts (claim and retries), which
+   * the retry limit caps, and a run must not fail because its relays died (CONTRACT section 6).
    */
   static final String TAKE_OVER =
       """
@@ -70,8 +72,6 @@ final class RunSql {
              status = case when cancel_requested then 'cancelled'
                            when not retryable then 'failed'
                            else 'running' end,
-             attempts = case when cancel_requested or not retryable then attempts
-                             else attempts + 1 end,
              error = case when not cancel_requested and not retryable then ? else error end,
              finished_at = case when cancel_requested or not retryable then ?::timestamptz
                                 else finished_at end,

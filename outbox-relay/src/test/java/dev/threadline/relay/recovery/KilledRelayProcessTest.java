@@ -14,8 +14,8 @@ import dev.threadline.testsupport.TestDatabase;
 import dev.threadline.testsupport.TestReplyStream;
 import io.micronaut.context.ApplicationContext;
 import io.nats.client.Nats;
-import java.io.File;
 import java.net.InetSocketAddress;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -60,7 +60,7 @@ class KilledRelayProcessTest {
                   System.getProperty("java.class.path"),
                   RelayApplication.class.getName())
               .redirectErrorStream(true)
-              .redirectOutput(new File("target/killed-relay-process.log"));
+              .redirectOutput(processLog().toFile());
       builder.environment().putAll(database.datasourceEnvironment());
       builder.environment().putAll(TestReplyStream.environment(names));
       builder.environment().put("EXECUTOR_ID", "relay-doomed");
@@ -115,5 +115,12 @@ class KilledRelayProcessTest {
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Beside test-classes, in whichever build directory this build uses (-Dbuild.dir.name). */
+  private static Path processLog() throws URISyntaxException {
+    Path testClasses = Path.of(
+        KilledRelayProcessTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    return testClasses.resolveSibling("killed-relay-process.log");
   }
 }

@@ -2,6 +2,7 @@ package dev.threadline.relay.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import dev.threadline.completion.ChatMessage;
 import dev.threadline.relay.store.TakenOverRun.Disposition;
@@ -201,16 +202,19 @@ abstract class RunStoreContract {
     UUID runId = fixtures().queueRun(fixtures().thread(), "hello");
     Connection liveness = fixtures().holdLivenessLock(OTHER);
     fixtures().markRunning(runId, OTHER, clock.instant().plus(LEASE));
-    liveness.close(); // the process died: its session lock is gone
+    liveness.close(); // the process died: the server frees its lock once the backend exits
 
-    List<TakenOverRun> taken = store().takeOverOrphans(ME, clock.instant(), LEASE, 10);
+    List<TakenOverRun> taken = await("the dead session's lock is freed")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> store().takeOverOrphans(ME, clock.instant(), LEASE, 10), t -> !t.isEmpty());
 
     assertThat(taken).singleElement().satisfies(t -> {
       assertThat(t.disposition()).isEqualTo(Disposition.RESUME);
       assertThat(t.run().runId()).isEqualTo(runId);
       assertThat(t.run().executorId()).isEqualTo(ME);
       assertThat(t.run().epoch()).isEqualTo(2);
-      assertThat(t.run().attempts()).isEqualTo(2);
+      // a takeover is not a model attempt: relays dying must not use up the retry limit
+      assertThat(t.run().attempts()).isEqualTo(1);
       // what takeover latency is measured from (minus the lease)
       assertThat(t.previousLeaseExpiresAt())
           .isCloseTo(clock.instant().plus(LEASE), within(1, ChronoUnit.MILLIS));
@@ -292,6 +296,24 @@ abstract class RunStoreContract {
       assertThat(t.run().epoch()).isEqualTo(before.epoch() + 1);
     });
     assertThat(store().complete(before, "stale", "stop", 1, clock.instant())).isEmpty();
+  }
+
+  @Test
+  void takeoversRaiseTheEpochButDoNotUseUpTheRetryLimit() {
+    UUID runId = fixtures().queueRun(fixtures().thread(), "hello");
+    fixtures().markRunning(runId, OTHER, clock.instant().plus(LEASE));
+
+    // more takeovers than any retry limit: the owner dies each time, the other one takes over
+    for (int takeover = 1; takeover <= 7; takeover++) {
+      String survivor = takeover % 2 == 1 ? ME : OTHER;
+      assertThat(store().takeOverOrphans(survivor, clock.instant(), LEASE, 10))
+          .as("takeover %d", takeover).singleElement()
+          .extracting(TakenOverRun::disposition).isEqualTo(Disposition.RESUME);
+    }
+
+    assertThat(fixtures().run(runId).epoch()).isEqualTo(8);
+    assertThat(fixtures().run(runId).attempts()).isEqualTo(1);
+    assertThat(fixtures().run(runId).status()).isEqualTo("running");
   }
 
   @Test
