@@ -18,6 +18,8 @@
  *   times=K           with status: fail only the first K requests whose last user message is this one
  *   drop-after=N      cut the connection after N content chunks (no final chunk, no [DONE])
  *   stall-after=N     go silent after N content chunks and hold the connection (up to 10 minutes)
+ *   stamp=1           chunk i >= 1 is " @<epoch microseconds when written>" instead of " w<i>"
+ *                     (the benchmark measures emit-to-client latency with it)
  * Directives are removed from the echoed text.
  *
  * GET /health answers 200. GET /requests lists the latest requests as JSON (for tests that count
@@ -49,7 +51,8 @@ public final class PacingMock {
   private static final Pattern DIRECTIVE_GROUP =
       Pattern.compile("\\[\\s*([a-z-]+=[^\\]\\s]+(?:\\s+[a-z-]+=[^\\]\\s]+)*)\\s*\\]");
   private static final Set<String> KEYS =
-      Set.of("chunks", "delay", "status", "retry-after", "times", "drop-after", "stall-after");
+      Set.of("chunks", "delay", "status", "retry-after", "times", "drop-after", "stall-after",
+          "stamp");
   private static final int ECHO_LENGTH = 40;
   private static final long STALL_LIMIT_MS = 10 * 60 * 1000;
 
@@ -177,7 +180,8 @@ public final class PacingMock {
           return new Outcome(200, "stalled after " + sent + " chunks", true);
         }
         sleep(plan.delayMs());
-        event(out, prefix + "{\"content\":" + Json.quote(piece) + "},\"finish_reason\":null}]}");
+        String content = plan.stamp() && sent > 0 ? " @" + epochMicros() : piece;
+        event(out, prefix + "{\"content\":" + Json.quote(content) + "},\"finish_reason\":null}]}");
         sent++;
       }
       event(out, prefix + "{},\"finish_reason\":\"stop\"}]}");
@@ -235,7 +239,8 @@ public final class PacingMock {
         values.get("retry-after"),
         Integer.parseInt(values.getOrDefault("times", "-1")),
         Integer.parseInt(values.getOrDefault("drop-after", "-1")),
-        Integer.parseInt(values.getOrDefault("stall-after", "-1")));
+        Integer.parseInt(values.getOrDefault("stall-after", "-1")),
+        "1".equals(values.get("stamp")));
   }
 
   private static java.util.Optional<String> header(HttpExchange exchange, String name) {
@@ -303,6 +308,11 @@ public final class PacingMock {
     return new Outcome(status, message);
   }
 
+  private static long epochMicros() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+  }
+
   private static void sleep(long millis) {
     if (millis <= 0) {
       return;
@@ -315,7 +325,7 @@ public final class PacingMock {
   }
 
   record Plan(String echo, int chunks, long delayMs, int status, String retryAfter, int times,
-      int dropAfter, int stallAfter) {}
+      int dropAfter, int stallAfter, boolean stamp) {}
 
   record Outcome(int status, String detail, boolean dropConnection) {
     Outcome(int status, String detail) {

@@ -16,7 +16,8 @@ import java.time.Duration;
  * @param retryMaxAttempts starts of a run (first one included) before it fails for good
  * @param backoffBase first retry delay after a transient failure, doubled each attempt
  * @param backoffMax the longest retry delay (before jitter)
- * @param wakeUp LISTEN for queued-run notifications; off: poll only (benchmark baseline)
+ * @param wakeUp claim at once when functions say a run was queued (NOTIFY and the NATS wake-up
+ *     subject); off: poll only (the benchmark baseline)
  * @param publishTimeout how long a reply event is retried while the broker is unreachable
  * @param shutdownGrace how long shutdown waits for in-flight runs to stop
  * @param livenessAcquireTimeout how long start-up waits for this executor id's liveness lock

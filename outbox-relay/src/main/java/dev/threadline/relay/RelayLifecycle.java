@@ -1,6 +1,7 @@
 package dev.threadline.relay;
 
 import dev.threadline.relay.claim.ClaimDispatcher;
+import dev.threadline.relay.claim.NatsWakeUpListener;
 import dev.threadline.relay.claim.RunNotificationListener;
 import dev.threadline.relay.liveness.ExecutorId;
 import dev.threadline.relay.liveness.LivenessLock;
@@ -50,6 +51,7 @@ public class RelayLifecycle {
   private final BackgroundLoop claimLoop;
   private final BackgroundLoop listenLoop;
   private final RunNotificationListener listener;
+  private final NatsWakeUpListener natsWakeUps;
   private volatile boolean stopped;
 
   public RelayLifecycle(
@@ -61,6 +63,7 @@ public class RelayLifecycle {
       LeaseRenewer renewer,
       ClaimDispatcher dispatcher,
       RunNotificationListener listener,
+      NatsWakeUpListener natsWakeUps,
       RunWorkers workers,
       RelayConfig config,
       Clock clock) {
@@ -72,6 +75,7 @@ public class RelayLifecycle {
     this.config = config;
     this.clock = clock;
     this.listener = listener;
+    this.natsWakeUps = natsWakeUps;
     String id = executorId.value();
     this.livenessLoop =
         new BackgroundLoop("relay-liveness", id, () -> {
@@ -108,6 +112,10 @@ public class RelayLifecycle {
     for (BackgroundLoop loop : loops()) {
       loop.start();
     }
+    if (config.wakeUp()) {
+      // functions wake us by NOTIFY or by NATS (threadline.submit.wake-up): hear both
+      natsWakeUps.start(claimLoop::wake);
+    }
     LOG.info("relay {} claiming (wake-up {})", executorId, config.wakeUp() ? "on" : "off: poll only");
   }
 
@@ -123,6 +131,7 @@ public class RelayLifecycle {
     }
     stopped = true;
     LOG.info("relay {} stopping: no more claims, aborting in-flight runs", executorId);
+    natsWakeUps.close();
     claimLoop.stop(STOP_WAIT);
     takeoverLoop.stop(STOP_WAIT);
     listenLoop.stop(STOP_WAIT);

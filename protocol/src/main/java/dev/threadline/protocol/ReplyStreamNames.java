@@ -25,6 +25,15 @@ public record ReplyStreamNames(String stream, String subjectPrefix) {
     return subjectPrefix + "." + threadId.value();
   }
 
+  /**
+   * The core NATS subject (no stream stores it) on which functions wake the relays after a submit
+   * commits. It sits beside the reply subjects, not under them: {@code <prefix>.>} would make the
+   * reply stream keep every wake-up.
+   */
+  public String wakeUpSubject() {
+    return subjectPrefix + "-wakeup";
+  }
+
   /** The wildcard the stream is bound to. */
   public String allSubjects() {
     return subjectPrefix + ".>";

@@ -1,7 +1,10 @@
 package dev.threadline.functions.store;
 
+import dev.threadline.functions.wakeup.WakeUpConfiguration;
+import dev.threadline.functions.wakeup.WakeUpMode;
 import dev.threadline.protocol.RunNotifications;
 import dev.threadline.protocol.ThreadId;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.sql.PreparedStatement;
 import java.sql.Timestamp;
@@ -20,11 +23,28 @@ import javax.sql.DataSource;
 public class JdbcThreadStore implements ThreadStore {
 
   private final JdbcTransactions transactions;
+  private final boolean notifyOnSubmit;
 
+  /** A store whose submits raise NOTIFY in their transaction. */
   public JdbcThreadStore(DataSource dataSource) {
+    this(dataSource, true);
+  }
+
+  @Inject
+  public JdbcThreadStore(DataSource dataSource, WakeUpConfiguration wakeUp) {
+    this(dataSource, wakeUp.mode() == WakeUpMode.NOTIFY);
+  }
+
+  /**
+   * @param notifyOnSubmit raise {@code pg_notify} in each submit transaction; false when the
+   *     relays are woken otherwise ({@code threadline.submit.wake-up}), since a notifying commit
+   *     serialises with every other notifying commit
+   */
+  public JdbcThreadStore(DataSource dataSource, boolean notifyOnSubmit) {
     // plain JDBC, explicit transactions (no Micronaut Data: its contextual DataSource would
     // refuse connections outside @Transactional, SchemaVersionGuard's included)
     this.transactions = new JdbcTransactions(dataSource);
+    this.notifyOnSubmit = notifyOnSubmit;
   }
 
   @Override
@@ -129,7 +149,9 @@ public class JdbcThreadStore implements ThreadStore {
             message.setTimestamp(5, Timestamp.from(now));
             message.executeUpdate();
           }
-          RowQueries.notify(connection, RunNotifications.RUN_QUEUED, threadId.value());
+          if (notifyOnSubmit) {
+            RowQueries.notify(connection, RunNotifications.RUN_QUEUED, threadId.value());
+          }
           connection.commit();
           return new SubmitOutcome.Accepted(submission.runId());
         });

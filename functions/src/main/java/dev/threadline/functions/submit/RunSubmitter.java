@@ -5,6 +5,7 @@ import dev.threadline.functions.problem.NotFoundException;
 import dev.threadline.functions.store.NewSubmission;
 import dev.threadline.functions.store.SubmitOutcome;
 import dev.threadline.functions.store.ThreadStore;
+import dev.threadline.functions.wakeup.RunWakeUp;
 import dev.threadline.protocol.ThreadId;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
@@ -15,8 +16,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Queues a run for a user message: message, run and NOTIFY commit together (the outbox), so a run
- * is never lost and never exists without its message.
+ * Queues a run for a user message: message and run commit together (the outbox), so a run is
+ * never lost and never exists without its message; then the relays are woken ({@link RunWakeUp}:
+ * NOTIFY in the transaction, or a NATS publish after it).
  */
 @Singleton
 public class RunSubmitter {
@@ -27,12 +29,15 @@ public class RunSubmitter {
   private final Clock clock;
   private final IdGenerator ids;
   private final String defaultModel;
+  private final RunWakeUp wakeUp;
 
   public RunSubmitter(
       ThreadStore store,
       Clock clock,
       IdGenerator ids,
-      @Value("${openai.model}") String defaultModel) {
+      @Value("${openai.model}") String defaultModel,
+      RunWakeUp wakeUp) {
+    this.wakeUp = wakeUp;
     this.store = store;
     this.clock = clock;
     this.ids = ids;
@@ -66,6 +71,7 @@ public class RunSubmitter {
             retryable);
     SubmitOutcome outcome = store.submit(submission, clock.instant());
     if (outcome instanceof SubmitOutcome.Accepted accepted) {
+      wakeUp.runQueued(threadId);
       try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", accepted.runId().toString())) {
         LOG.info("queued run");
       }

@@ -141,6 +141,22 @@ public final class RunFixtures implements AutoCloseable {
     }
   }
 
+  /** Sessions of this test's database whose last statement was {@code query}. */
+  public int countActivity(String query) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement(
+                "select count(*) from pg_stat_activity where datname = current_database() and query = ?")) {
+      select.setString(1, query);
+      try (ResultSet row = select.executeQuery()) {
+        row.next();
+        return row.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The assistant messages written for the run (content), normally zero or one. */
   public List<String> assistantMessages(UUID runId) {
     List<String> contents = new ArrayList<>();

@@ -1,0 +1,21 @@
+package dev.threadline.functions.wakeup;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+
+/**
+ * {@code threadline.submit.wake-up} (env {@code THREADLINE_SUBMIT_WAKE_UP}): how relays learn of a
+ * queued run, validated at start-up. Relays hear both NOTIFY and NATS wake-ups, so this can change
+ * without touching them.
+ */
+@ConfigurationProperties("threadline.submit")
+public record WakeUpConfiguration(@Bindable(defaultValue = "nats") String wakeUp) {
+
+  public WakeUpConfiguration {
+    WakeUpMode.parse(wakeUp); // fails start-up with the variable's name
+  }
+
+  public WakeUpMode mode() {
+    return WakeUpMode.parse(wakeUp);
+  }
+}
