@@ -56,6 +56,12 @@ tl_ensure_build_tools() {
   command -v mvn >/dev/null || tl_apt_install maven
 }
 
+# Debian's docker-compose (1.29): the system tests validate local-stack/docker-compose.yml with
+# `docker-compose config`, which needs no Docker engine (ComposeFileTest).
+tl_ensure_compose_parser() {
+  command -v docker-compose >/dev/null || tl_apt_install docker-compose
+}
+
 tl_psql() {
   psql -h 127.0.0.1 -p "$TL_PG_PORT" -U postgres -w -X -q -v ON_ERROR_STOP=1 "$@"
 }
@@ -211,14 +217,23 @@ tl_jwt_secret() {
 
 tl_base64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
 
-# tl_jwt SUB [TTL_SECONDS]: an HS256 JWT signed with the secret above.
+# tl_jwt SUB [TTL_SECONDS] [ROLE,...]: an HS256 JWT signed with the secret above; with roles, a
+# "roles" claim (a JSON array: "admin" opens GET /v1/admin/runs).
 tl_jwt() {
-  local sub=$1 ttl=${2:-43200} now header payload signature secret
+  local sub=$1 ttl=${2:-43200} roles=${3:-} now header payload signature secret claims role
   [[ $sub =~ ^[A-Za-z0-9_.@-]+$ ]] || tl_die "subject must match [A-Za-z0-9_.@-]+"
+  [[ $ttl =~ ^[0-9]+$ ]] || tl_die "ttl must be a number of seconds"
   secret=$(tl_jwt_secret)
   now=$(date +%s)
+  claims=$(printf '"sub":"%s","iat":%d,"exp":%d' "$sub" "$now" "$((now + ttl))")
+  if [[ -n $roles ]]; then
+    [[ $roles =~ ^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$ ]] || tl_die "roles must be names separated by commas"
+    local list=""
+    for role in ${roles//,/ }; do list+="${list:+,}\"$role\""; done
+    claims+=",\"roles\":[$list]"
+  fi
   header=$(printf '{"alg":"HS256","typ":"JWT"}' | tl_base64url)
-  payload=$(printf '{"sub":"%s","iat":%d,"exp":%d}' "$sub" "$now" "$((now + ttl))" | tl_base64url)
+  payload=$(printf '{%s}' "$claims" | tl_base64url)
   signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac "$secret" -binary | tl_base64url)
   printf '%s.%s.%s\n' "$header" "$payload" "$signature"
 }

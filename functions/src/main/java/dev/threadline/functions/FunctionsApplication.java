@@ -2,6 +2,7 @@ package dev.threadline.functions;
 
 import io.micronaut.runtime.Micronaut;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.enums.SecuritySchemeIn;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
@@ -23,6 +24,14 @@ import io.swagger.v3.oas.annotations.security.SecurityScheme;
     scheme = "bearer",
     bearerFormat = "JWT",
     description = "HS256 JWT signed with AUTH_JWT_SECRET; sub is the owner")
+@SecurityScheme(
+    name = "streamToken",
+    type = SecuritySchemeType.APIKEY,
+    in = SecuritySchemeIn.QUERY,
+    paramName = "access_token",
+    description =
+        "A stream token from POST /v1/threads/{threadId}/stream-tokens: opens that thread's"
+            + " stream only, for a few minutes. Never a bearer token: those are refused in a URL.")
 public final class FunctionsApplication {
   private FunctionsApplication() {}
 

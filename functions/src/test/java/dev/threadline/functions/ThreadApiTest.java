@@ -136,30 +136,6 @@ class ThreadApiTest extends ApiTestBase {
   }
 
   @Test
-  void submitCommitsMessageRunAndNotificationTogether() throws Exception {
-    String thread = createThread(OWNER);
-    try (Connection listener = database.connect()) {
-      try (Statement listen = listener.createStatement()) {
-        listen.execute("listen " + RunNotifications.RUN_QUEUED);
-      }
-      UUID run = submit(OWNER, thread, "notify me");
-
-      PGNotification[] notifications =
-          listener.unwrap(PGConnection.class).getNotifications(5000);
-      assertThat(notifications).isNotNull();
-      assertThat(notifications)
-          .anySatisfy(n -> {
-            assertThat(n.getName()).isEqualTo(RunNotifications.RUN_QUEUED);
-            assertThat(n.getParameter()).isEqualTo(thread);
-          });
-      assertThat(queryLong("select count(*) from runs where id = '" + run + "' and status = 'queued'"))
-          .isEqualTo(1);
-      assertThat(queryLong("select count(*) from messages where run_id = '" + run + "'"))
-          .isEqualTo(1);
-    }
-  }
-
-  @Test
   void submittingToAThreadThatDoesNotExistIs404AndWritesNothing() {
     Map<String, Long> before = rowCounts();
 

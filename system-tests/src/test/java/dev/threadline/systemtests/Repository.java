@@ -22,6 +22,11 @@ final class Repository {
         System.getProperty("threadline.build.dir", "target"));
   }
 
+  /** The repository root: local-stack's scripts and the checked-in deployment files live under it. */
+  Path root() {
+    return root;
+  }
+
   Path functionsJar() {
     return artifact("functions", "functions.jar");
   }

@@ -2,6 +2,7 @@ package dev.threadline.systemtests;
 
 import dev.threadline.protocol.ReplyStreamNames;
 import dev.threadline.testsupport.PrivateNatsServer;
+import dev.threadline.testsupport.TcpProxy;
 import dev.threadline.testsupport.TestDatabase;
 import dev.threadline.testsupport.TestReplyStream;
 import java.time.Duration;
@@ -29,6 +30,7 @@ final class Stack implements AutoCloseable {
   private final PacingMockProcess mock;
   private final List<Instance> functions = new ArrayList<>();
   private final List<Instance> relays = new ArrayList<>();
+  private final TcpProxy relayDatabaseProxy;
 
   /** One process of the stack; {@code name} is the relay's EXECUTOR_ID, or functions-N. */
   record Instance(String name, JarProcess process, int port) {
@@ -54,6 +56,13 @@ final class Stack implements AutoCloseable {
     }
     this.privateNats = nats;
     this.natsUrl = nats != null ? nats.url() : TestNats.url();
+    this.relayDatabaseProxy = builder.relayDatabaseProxy ? proxyTo(database) : null;
+  }
+
+  /** A proxy in front of the database's server, so a test can cut the relays' connections. */
+  private static TcpProxy proxyTo(TestDatabase database) {
+    java.net.URI server = java.net.URI.create(database.jdbcUrl().substring("jdbc:".length()));
+    return TcpProxy.to(server.getHost(), server.getPort());
   }
 
   static Builder builder() {
@@ -66,6 +75,7 @@ final class Stack implements AutoCloseable {
     private int mockChunks = 20;
     private long mockDelayMs = 25;
     private boolean privateNats;
+    private boolean relayDatabaseProxy;
     private final Map<String, String> environment = new HashMap<>();
 
     Builder functions(int count) {
@@ -88,6 +98,12 @@ final class Stack implements AutoCloseable {
     /** A nats-server of the stack's own, for tests that stop, kill or restart the broker. */
     Builder privateNats() {
       this.privateNats = true;
+      return this;
+    }
+
+    /** Relays reach PostgreSQL through a {@link TcpProxy} ({@link Stack#relayDatabaseProxy()}); functions directly. */
+    Builder relayDatabaseProxy() {
+      this.relayDatabaseProxy = true;
       return this;
     }
 
@@ -131,6 +147,14 @@ final class Stack implements AutoCloseable {
     return instance;
   }
 
+  /**
+   * Starts a relay with this executor id and returns at once, before it is healthy: for tests that
+   * keep killing and restarting relays while they wait for health elsewhere. Call from one thread.
+   */
+  Instance launchRelayProcess(String executorId) {
+    return launchRelay(executorId);
+  }
+
   private Instance launchFunctions() {
     int port = FreePort.next();
     Map<String, String> environment = commonEnvironment(port);
@@ -149,6 +173,10 @@ final class Stack implements AutoCloseable {
     environment.put("OPENAI_BASE_URL", mock.baseUrl());
     environment.put("OPENAI_API_KEY", "system-test-key");
     environment.put("OPENAI_MODEL", "mock-model");
+    if (relayDatabaseProxy != null) {
+      environment.put("DATASOURCES_DEFAULT_URL",
+          database.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + relayDatabaseProxy.port() + "/"));
+    }
     Instance instance = new Instance(executorId,
         JarProcess.startJar(executorId + "-" + port, Repository.current().relayJar(), environment), port);
     relays.add(instance);
@@ -183,6 +211,19 @@ final class Stack implements AutoCloseable {
       throw new IllegalStateException("this stack shares the machine's NATS: build it with privateNats()");
     }
     return privateNats;
+  }
+
+  /** The proxy between the relays and PostgreSQL; only with {@link Builder#relayDatabaseProxy()}. */
+  TcpProxy relayDatabaseProxy() {
+    if (relayDatabaseProxy == null) {
+      throw new IllegalStateException("relays reach the database directly: build the stack with relayDatabaseProxy()");
+    }
+    return relayDatabaseProxy;
+  }
+
+  /** Every relay process started so far, oldest first, the killed ones included. */
+  List<Instance> relays() {
+    return List.copyOf(relays);
   }
 
   /** Waits until every process of the stack that is running answers /health with 200. */
@@ -232,6 +273,9 @@ final class Stack implements AutoCloseable {
     relays.forEach(instance -> instance.process().close());
     functions.forEach(instance -> instance.process().close());
     mock.close();
+    if (relayDatabaseProxy != null) {
+      relayDatabaseProxy.close();
+    }
     if (privateNats != null) {
       privateNats.close();
     } else {

@@ -27,6 +27,7 @@ class OpenApiDocumentTest extends ApiTestBase {
           new Route("/v1/threads/{threadId}/runs/{runId}", "get", "200", "400", "401", "404"),
           new Route("/v1/threads/{threadId}/runs/{runId}/cancel", "post", "202", "401", "404"),
           new Route("/v1/threads/{threadId}/stream", "get", "200", "400", "401", "404"),
+          new Route("/v1/threads/{threadId}/stream-tokens", "post", "200", "400", "401", "404"),
           new Route("/health", "get", "200", "503"),
           new Route("/health/liveness", "get", "200"),
           new Route("/health/readiness", "get", "200", "503"),
@@ -78,13 +79,16 @@ class OpenApiDocumentTest extends ApiTestBase {
             "SubmitAccepted",
             "RunView",
             "Problem",
-            "AdminRunsPage");
+            "AdminRunsPage",
+            "StreamTokenView");
+    assertThat(schemes.get("streamToken").toString())
+        .contains("type=apiKey", "in=query", "name=access_token");
 
     Map<String, Object> paths = (Map<String, Object>) document.get("paths");
     String stream = paths.get("/v1/threads/{threadId}/stream").toString();
     assertThat(stream)
         .contains("text/event-stream", "reset", "chunk", "done", "error", "cancelled")
-        .contains("Last-Event-ID", "follow");
+        .contains("Last-Event-ID", "follow", "lastEventId", "streamToken", "bearer");
     String submit = paths.get("/v1/threads/{threadId}/messages").toString();
     assertThat(submit).contains("Idempotency-Key", "SubmitRequest");
   }

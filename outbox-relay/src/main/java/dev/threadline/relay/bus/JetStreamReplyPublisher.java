@@ -7,6 +7,7 @@ import dev.threadline.protocol.ReplyStreamDefinition;
 import dev.threadline.protocol.ReplyStreamNames;
 import dev.threadline.relay.RelayConfig;
 import dev.threadline.relay.store.ClaimedRun;
+import io.micronaut.context.annotation.Value;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
@@ -16,6 +17,7 @@ import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Duration;
@@ -51,13 +53,32 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
 
   public JetStreamReplyPublisher(
       NatsConnection nats, ReplyStreamNames names, ReplyEventCodec codec, RelayConfig config) {
+    this(nats, names, codec, config, 1);
+  }
+
+  /**
+   * @param replicas the stream's replicas ({@code THREADLINE_REPLIES_REPLICAS}), the same number
+   *     functions ensure it with: a relay that ensured it with another would resize the stream on
+   *     every start (a 3-node cluster's stream shrunk to one copy).
+   */
+  @Inject
+  public JetStreamReplyPublisher(
+      NatsConnection nats,
+      ReplyStreamNames names,
+      ReplyEventCodec codec,
+      RelayConfig config,
+      @Value("${threadline.replies.replicas:1}") int replicas) {
+    if (replicas < 1) {
+      throw new IllegalArgumentException(
+          "threadline.replies.replicas (THREADLINE_REPLIES_REPLICAS) must be >= 1");
+    }
     this.names = names;
     this.codec = codec;
     this.publishTimeout = config.publishTimeout();
     try {
       this.jetStream = nats.connection().jetStream();
       this.management = nats.connection().jetStreamManagement();
-      ReplyStreamDefinition.ensure(management, names, 1);
+      ReplyStreamDefinition.ensure(management, names, replicas);
     } catch (IOException | JetStreamApiException e) {
       throw new IllegalStateException(
           "cannot ensure the reply stream " + names.stream() + " (check NATS_URL, JetStream on)", e);
