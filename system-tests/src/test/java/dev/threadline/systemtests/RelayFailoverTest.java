@@ -1,8 +1,8 @@
 package dev.threadline.systemtests;
 
+import static dev.threadline.systemtests.TakeoverAssertions.assertShowsTheStoredMessageOnce;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -142,20 +142,6 @@ class RelayFailoverTest {
         owner.process().sigcont();
       }
     }
-  }
-
-  private static void assertShowsTheStoredMessageOnce(List<SseEvent> events, ApiClient api, String thread, String runId) {
-    ReplyAssembler assembler = new ReplyAssembler().acceptAll(events);
-    assertThat(assembler.violations()).as("stream rules broken; events: %s", events).isEmpty();
-    assertThat(assembler.resets(runId)).as("resets seen").isGreaterThanOrEqualTo(2);
-    JsonNode stored = api.assistantMessageOf(thread, runId);
-    assertThat(assembler.text(runId)).isEqualTo(stored.path("content").asText());
-    assertThat(assembler.done(runId)).hasValueSatisfying(
-        done -> assertThat(done.path("messageId").asText()).isEqualTo(stored.path("id").asText()));
-    assertThat(api.thread(thread).path("messages"))
-        .as("one assistant message for the run")
-        .filteredOn(m -> runId.equals(m.path("runId").asText()) && "assistant".equals(m.path("role").asText()))
-        .hasSize(1);
   }
 
   /** Brings a killed relay back with the same identity, so the next test again has two. */
