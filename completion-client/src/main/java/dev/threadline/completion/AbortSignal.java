@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * Fired once, from any thread, to stop a run's in-flight work: the run was cancelled, another
- * executor took it over, or this relay is shutting down. Listeners registered after it fired run
- * at once.
+ * executor took it over, or this relay is shutting down. Listeners registered after it fired run at
+ * once.
  */
 public final class AbortSignal {
 
@@ -46,7 +46,9 @@ public final class AbortSignal {
     listener.run();
   }
 
-  /** @throws CompletionAbortedException if the signal has fired */
+  /**
+   * @throws CompletionAbortedException if the signal has fired
+   */
   public void throwIfAborted() {
     String why;
     synchronized (this) {

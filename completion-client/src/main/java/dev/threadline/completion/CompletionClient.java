@@ -3,8 +3,8 @@ package dev.threadline.completion;
 /**
  * The completion seam: one streamed chat completion from an OpenAI-compatible API.
  *
- * <p>Blocking: returns when the model finished, throws when it cannot. Never retries itself;
- * the caller decides, because a retry is a new epoch with its own {@code reset}.
+ * <p>Blocking: returns when the model finished, throws when it cannot. Never retries itself; the
+ * caller decides, because a retry is a new epoch with its own {@code reset}.
  */
 public interface CompletionClient {
 

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The provider could not give a complete answer. {@link #transientFailure()} tells whether the
- * same request may succeed later (connect failure, timeout, idle stream, 429, 5xx, a stream cut
- * before {@code [DONE]}); other failures (401, 400, 404, ...) will not.
+ * The provider could not give a complete answer. {@link #transientFailure()} tells whether the same
+ * request may succeed later (connect failure, timeout, idle stream, 429, 5xx, a stream cut before
+ * {@code [DONE]}); other failures (401, 400, 404, ...) will not.
  */
 public class CompletionFailedException extends RuntimeException {
 
@@ -15,7 +15,11 @@ public class CompletionFailedException extends RuntimeException {
   private final Duration retryAfter;
 
   public CompletionFailedException(
-      String message, boolean transientFailure, int httpStatus, Duration retryAfter, Throwable cause) {
+      String message,
+      boolean transientFailure,
+      int httpStatus,
+      Duration retryAfter,
+      Throwable cause) {
     super(message, cause);
     this.transientFailure = transientFailure;
     this.httpStatus = httpStatus;
@@ -27,9 +31,9 @@ public class CompletionFailedException extends RuntimeException {
   }
 
   /**
-   * The HTTP status when the status itself was the failure (401, 429, 503, ...); 0 when the
-   * failure was not an HTTP answer (connect failure, timeout, stall, a stream cut or malformed
-   * after a 2xx).
+   * The HTTP status when the status itself was the failure (401, 429, 503, ...); 0 when the failure
+   * was not an HTTP answer (connect failure, timeout, stall, a stream cut or malformed after a
+   * 2xx).
    */
   public int httpStatus() {
     return httpStatus;

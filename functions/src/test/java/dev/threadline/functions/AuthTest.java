@@ -55,11 +55,13 @@ class AuthTest extends ApiTestBase {
   @MethodSource("badTokens")
   void aMissingOrBadTokenIs401ProblemOnEveryRouteAndWritesNothing(String why, String token) {
     Map<String, Long> before = rowCounts();
-    routes().forEach(route -> {
-      HttpResponse<String> response = call(route, token);
-      assertProblem(response, 401, null);
-      assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
-    });
+    routes()
+        .forEach(
+            route -> {
+              HttpResponse<String> response = call(route, token);
+              assertProblem(response, 401, null);
+              assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+            });
     assertThat(rowCounts()).isEqualTo(before);
   }
 
@@ -72,11 +74,14 @@ class AuthTest extends ApiTestBase {
     assertThat(unknownThread.body()).isEqualTo(unknownRoute.body());
     Map<String, Long> before = rowCounts();
 
-    routes().skip(1).forEach(route -> {
-      HttpResponse<String> response = call(route, stranger);
-      assertProblem(response, 404, null);
-      assertThat(response.body()).as(route.toString()).isEqualTo(unknownRoute.body());
-    });
+    routes()
+        .skip(1)
+        .forEach(
+            route -> {
+              HttpResponse<String> response = call(route, stranger);
+              assertProblem(response, 404, null);
+              assertThat(response.body()).as(route.toString()).isEqualTo(unknownRoute.body());
+            });
     assertThat(rowCounts()).isEqualTo(before);
     assertThat(queryString("select status from runs where id = '" + run + "'")).isEqualTo("queued");
   }

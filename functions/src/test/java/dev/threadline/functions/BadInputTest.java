@@ -85,17 +85,26 @@ class BadInputTest extends ApiTestBase {
   void contentOfExactly32KiBIsAccepted() {
     String content = "é".repeat(16384);
     assertThat(content.getBytes(StandardCharsets.UTF_8)).hasSize(32768);
-    assertThat(api.postJson("/v1/threads/" + thread + "/messages", token,
-        "{\"content\":\"" + content + "\"}").statusCode()).isEqualTo(202);
+    assertThat(
+            api.postJson(
+                    "/v1/threads/" + thread + "/messages",
+                    token,
+                    "{\"content\":\"" + content + "\"}")
+                .statusCode())
+        .isEqualTo(202);
   }
 
   @Test
   void anOverLongIdempotencyKeyIs400AndWritesNothing() {
     Map<String, Long> before = rowCounts();
     assertProblem(
-        api.postJson("/v1/threads/" + thread + "/messages", token, "{\"content\":\"hi\"}",
+        api.postJson(
+            "/v1/threads/" + thread + "/messages",
+            token,
+            "{\"content\":\"hi\"}",
             Map.of("Idempotency-Key", "k".repeat(256))),
-        400, "Idempotency-Key");
+        400,
+        "Idempotency-Key");
     assertThat(rowCounts()).isEqualTo(before);
   }
 
@@ -110,8 +119,12 @@ class BadInputTest extends ApiTestBase {
   @Test
   void aBodyThatIsNotJsonByContentTypeIs415AndWritesNothing() {
     Map<String, Long> before = rowCounts();
-    HttpResponse<String> response = api.post("/v1/threads/" + thread + "/messages", token,
-        "text/plain", "{\"content\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> response =
+        api.post(
+            "/v1/threads/" + thread + "/messages",
+            token,
+            "text/plain",
+            "{\"content\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
     assertProblem(response, 415, "Content-Type");
     assertThat(rowCounts()).isEqualTo(before);
   }
@@ -131,17 +144,22 @@ class BadInputTest extends ApiTestBase {
   @MethodSource("badPathIds")
   void aPathIdOutsideItsPatternIs400NamingIt(String method, String path, String field) {
     Map<String, Long> before = rowCounts();
-    HttpResponse<String> response = method.equals("GET")
-        ? api.get(path, token)
-        : api.postJson(path, token, "{\"content\":\"hi\"}");
+    HttpResponse<String> response =
+        method.equals("GET")
+            ? api.get(path, token)
+            : api.postJson(path, token, "{\"content\":\"hi\"}");
     assertProblem(response, 400, field);
     assertThat(rowCounts()).isEqualTo(before);
   }
 
   @Test
   void aLastEventIdThatIsNotASequenceIs400() {
-    HttpResponse<String> response = api.send(api.request("/v1/threads/" + thread + "/stream", token)
-        .header("Last-Event-ID", "abc").GET().build());
+    HttpResponse<String> response =
+        api.send(
+            api.request("/v1/threads/" + thread + "/stream", token)
+                .header("Last-Event-ID", "abc")
+                .GET()
+                .build());
     assertProblem(response, 400, "Last-Event-ID");
   }
 }

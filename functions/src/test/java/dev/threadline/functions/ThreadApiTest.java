@@ -46,8 +46,10 @@ class ThreadApiTest extends ApiTestBase {
   @Test
   void creatingTheSameIdAgainBySameOwnerAnswers200AndLeavesTheThreadUnchanged() {
     String id = uniqueId("same");
-    assertThat(api.postJson("/v1/threads", token, "{\"id\":\"" + id + "\",\"title\":\"first\"}")
-            .statusCode()).isEqualTo(201);
+    assertThat(
+            api.postJson("/v1/threads", token, "{\"id\":\"" + id + "\",\"title\":\"first\"}")
+                .statusCode())
+        .isEqualTo(201);
 
     HttpResponse<String> again =
         api.postJson("/v1/threads", token, "{\"id\":\"" + id + "\",\"title\":\"second\"}");
@@ -100,7 +102,8 @@ class ThreadApiTest extends ApiTestBase {
     String thread = createThread(OWNER);
     HttpResponse<String> response =
         api.postJson(
-            "/v1/threads/" + thread + "/messages", token,
+            "/v1/threads/" + thread + "/messages",
+            token,
             "{\"content\":\"Hi\",\"model\":\"gpt-4.1-nano\"}");
     String runId = read(response.body()).get("runId").getStringValue();
     assertThat(queryString("select model from runs where id = '" + runId + "'"))
@@ -114,19 +117,32 @@ class ThreadApiTest extends ApiTestBase {
     UUID second = submit(OWNER, thread, "two");
     assertThat(activeRun(thread)).isEqualTo(first.toString());
 
-    execute("update runs set status = 'running', executor_id = 'x', epoch = 1,"
-        + " lease_expires_at = now() + interval '1 minute' where id = '" + first + "'");
+    execute(
+        "update runs set status = 'running', executor_id = 'x', epoch = 1,"
+            + " lease_expires_at = now() + interval '1 minute' where id = '"
+            + first
+            + "'");
     assertThat(activeRun(thread)).isEqualTo(first.toString());
 
-    execute("insert into messages (id, thread_id, role, content, run_id, created_at) values ('"
-        + UUID.randomUUID() + "', '" + thread + "', 'assistant', 'reply one', '" + first + "', now())");
+    execute(
+        "insert into messages (id, thread_id, role, content, run_id, created_at) values ('"
+            + UUID.randomUUID()
+            + "', '"
+            + thread
+            + "', 'assistant', 'reply one', '"
+            + first
+            + "', now())");
     execute("update runs set status = 'completed' where id = '" + first + "'");
     assertThat(activeRun(thread)).isEqualTo(second.toString());
 
     JsonNode messages = read(api.get("/v1/threads/" + thread, token).body()).get("messages");
     List<String> contents = new ArrayList<>();
-    messages.values().forEach(m -> contents.add(
-        m.get("role").getStringValue() + ":" + m.get("content").getStringValue()));
+    messages
+        .values()
+        .forEach(
+            m ->
+                contents.add(
+                    m.get("role").getStringValue() + ":" + m.get("content").getStringValue()));
     assertThat(contents).containsExactly("user:one", "user:two", "assistant:reply one");
 
     execute("update runs set status = 'cancelled' where id = '" + second + "'");
@@ -163,7 +179,10 @@ class ThreadApiTest extends ApiTestBase {
     assertThat(rowCounts()).isEqualTo(before);
 
     HttpResponse<String> otherKey =
-        api.postJson("/v1/threads/" + thread + "/messages", token, "{\"content\":\"once\"}",
+        api.postJson(
+            "/v1/threads/" + thread + "/messages",
+            token,
+            "{\"content\":\"once\"}",
             Map.of("Idempotency-Key", "retry-2"));
     assertThat(read(otherKey.body()).get("runId").getStringValue())
         .isNotEqualTo(read(first.body()).get("runId").getStringValue());
@@ -176,8 +195,13 @@ class ThreadApiTest extends ApiTestBase {
     try {
       List<Callable<HttpResponse<String>>> calls = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
-        calls.add(() -> api.postJson("/v1/threads/" + thread + "/messages", token,
-            "{\"content\":\"race\"}", Map.of("Idempotency-Key", "the-one-key")));
+        calls.add(
+            () ->
+                api.postJson(
+                    "/v1/threads/" + thread + "/messages",
+                    token,
+                    "{\"content\":\"race\"}",
+                    Map.of("Idempotency-Key", "the-one-key")));
       }
       Set<String> runIds = new java.util.HashSet<>();
       for (Future<HttpResponse<String>> result : pool.invokeAll(calls)) {
@@ -189,7 +213,8 @@ class ThreadApiTest extends ApiTestBase {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(queryLong("select count(*) from runs where thread_id = '" + thread + "'")).isEqualTo(1);
+    assertThat(queryLong("select count(*) from runs where thread_id = '" + thread + "'"))
+        .isEqualTo(1);
     assertThat(queryLong("select count(*) from messages where thread_id = '" + thread + "'"))
         .isEqualTo(1);
   }
@@ -215,7 +240,8 @@ class ThreadApiTest extends ApiTestBase {
     String thread = createThread(OWNER);
     HttpResponse<String> response =
         api.postJson(
-            "/v1/threads/" + thread + "/messages", token,
+            "/v1/threads/" + thread + "/messages",
+            token,
             "{\"content\":\"launch the daemon\",\"retryable\":false}");
     assertThat(response.statusCode()).isEqualTo(202);
     String run = read(response.body()).get("runId").getStringValue();
@@ -232,19 +258,22 @@ class ThreadApiTest extends ApiTestBase {
     for (String value : new String[] {"true", "null"}) {
       HttpResponse<String> response =
           api.postJson(
-              "/v1/threads/" + thread + "/messages", token,
+              "/v1/threads/" + thread + "/messages",
+              token,
               "{\"content\":\"again\",\"retryable\":" + value + "}");
       assertThat(response.statusCode()).isEqualTo(202);
       String run = read(response.body()).get("runId").getStringValue();
       assertThat(queryString("select retryable::text from runs where id = '" + run + "'"))
-          .as(value).isEqualTo("true");
+          .as(value)
+          .isEqualTo("true");
     }
   }
 
   @Test
   void anUnknownRunOfAKnownThreadIs404() {
     String thread = createThread(OWNER);
-    assertProblem(api.get("/v1/threads/" + thread + "/runs/" + UUID.randomUUID(), token), 404, null);
+    assertProblem(
+        api.get("/v1/threads/" + thread + "/runs/" + UUID.randomUUID(), token), 404, null);
     assertProblem(api.get("/v1/threads/" + thread + "/runs/not-a-uuid", token), 404, null);
   }
 
@@ -257,7 +286,8 @@ class ThreadApiTest extends ApiTestBase {
 
     assertThat(response.statusCode()).isEqualTo(202);
     assertThat(read(response.body()).get("status").getStringValue()).isEqualTo("cancelled");
-    assertThat(queryString("select status from runs where id = '" + run + "'")).isEqualTo("cancelled");
+    assertThat(queryString("select status from runs where id = '" + run + "'"))
+        .isEqualTo("cancelled");
     assertThat(read(api.get("/v1/threads/" + thread, token).body()).get("status").getStringValue())
         .isEqualTo("idle");
   }
@@ -266,8 +296,11 @@ class ThreadApiTest extends ApiTestBase {
   void cancellingARunningRunFlagsItAndNotifiesItsExecutor() throws Exception {
     String thread = createThread(OWNER);
     UUID run = submit(OWNER, thread, "stop soon");
-    execute("update runs set status = 'running', executor_id = 'x', epoch = 1,"
-        + " lease_expires_at = now() + interval '1 minute' where id = '" + run + "'");
+    execute(
+        "update runs set status = 'running', executor_id = 'x', epoch = 1,"
+            + " lease_expires_at = now() + interval '1 minute' where id = '"
+            + run
+            + "'");
     try (Connection listener = database.connect()) {
       try (Statement listen = listener.createStatement()) {
         listen.execute("listen " + RunNotifications.CANCEL_REQUESTED);
@@ -281,10 +314,12 @@ class ThreadApiTest extends ApiTestBase {
           .isEqualTo("true");
       PGNotification[] notifications = listener.unwrap(PGConnection.class).getNotifications(5000);
       assertThat(notifications).isNotNull();
-      assertThat(notifications).anySatisfy(n -> {
-        assertThat(n.getName()).isEqualTo(RunNotifications.CANCEL_REQUESTED);
-        assertThat(n.getParameter()).isEqualTo(run.toString());
-      });
+      assertThat(notifications)
+          .anySatisfy(
+              n -> {
+                assertThat(n.getName()).isEqualTo(RunNotifications.CANCEL_REQUESTED);
+                assertThat(n.getParameter()).isEqualTo(run.toString());
+              });
     }
   }
 

@@ -34,6 +34,8 @@ public final class MigrationsApplication {
     while (cause.getCause() != null && cause.getCause() != cause) {
       cause = cause.getCause();
     }
-    return cause == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (cause: " + cause.getMessage() + ")";
+    return cause == e
+        ? String.valueOf(e.getMessage())
+        : e.getMessage() + " (cause: " + cause.getMessage() + ")";
   }
 }

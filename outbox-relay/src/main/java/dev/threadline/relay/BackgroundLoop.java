@@ -87,11 +87,17 @@ public final class BackgroundLoop {
           break;
         }
         long ceiling = Math.min(LONGEST_BACKOFF.toMillis(), 100L << Math.min(failures, 6));
-        pause = Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+        pause =
+            Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
         if (failures == 1) {
           LOG.warn("{} failed, again in {} ms", name, pause.toMillis(), e);
         } else {
-          LOG.warn("{} failed ({} in a row), again in {} ms: {}", name, failures, pause.toMillis(), e.toString());
+          LOG.warn(
+              "{} failed ({} in a row), again in {} ms: {}",
+              name,
+              failures,
+              pause.toMillis(),
+              e.toString());
         }
       }
       synchronized (wakeUp) {

@@ -25,10 +25,10 @@ import org.slf4j.MDC;
 
 /**
  * Starts the relay in the order its guarantees need (liveness lock, then registry row, then own
- * recovery, then claiming) and stops it so that SIGTERM and SIGKILL share one recovery path:
- * stop claiming, abort in-flight work without touching rows, release the liveness lock.
- * {@code threadline.relay.background: false} leaves everything idle for tests that drive
- * {@code runOnce()} themselves.
+ * recovery, then claiming) and stops it so that SIGTERM and SIGKILL share one recovery path: stop
+ * claiming, abort in-flight work without touching rows, release the liveness lock. {@code
+ * threadline.relay.background: false} leaves everything idle for tests that drive {@code runOnce()}
+ * themselves.
  */
 @Singleton
 @Requires(property = "threadline.relay.background", notEquals = "false")
@@ -78,26 +78,38 @@ public class RelayLifecycle {
     this.natsWakeUps = natsWakeUps;
     String id = executorId.value();
     this.livenessLoop =
-        new BackgroundLoop("relay-liveness", id, () -> {
-          liveness.check();
-          return LIVENESS_CHECK;
-        });
+        new BackgroundLoop(
+            "relay-liveness",
+            id,
+            () -> {
+              liveness.check();
+              return LIVENESS_CHECK;
+            });
     this.renewLoop =
-        new BackgroundLoop("relay-lease-renewer", id, () -> {
-          renewer.runOnce();
-          return renewer.interval();
-        });
+        new BackgroundLoop(
+            "relay-lease-renewer",
+            id,
+            () -> {
+              renewer.runOnce();
+              return renewer.interval();
+            });
     this.takeoverLoop =
-        new BackgroundLoop("relay-takeover", id, () -> {
-          takeover.runOnce();
-          return takeover.interval();
-        });
+        new BackgroundLoop(
+            "relay-takeover",
+            id,
+            () -> {
+              takeover.runOnce();
+              return takeover.interval();
+            });
     this.claimLoop = new BackgroundLoop("relay-claim", id, dispatcher::runOnce);
     this.listenLoop =
-        new BackgroundLoop("relay-listen", id, () -> {
-          listener.runOnce(Duration.ofMillis(500));
-          return Duration.ZERO;
-        });
+        new BackgroundLoop(
+            "relay-listen",
+            id,
+            () -> {
+              listener.runOnce(Duration.ofMillis(500));
+              return Duration.ZERO;
+            });
     listener.configure(config.wakeUp(), claimLoop::wake);
     workers.onSlotFreed(claimLoop::wake);
   }
@@ -116,7 +128,8 @@ public class RelayLifecycle {
       // functions wake us by NOTIFY or by NATS (threadline.submit.wake-up): hear both
       natsWakeUps.start(claimLoop::wake);
     }
-    LOG.info("relay {} claiming (wake-up {})", executorId, config.wakeUp() ? "on" : "off: poll only");
+    LOG.info(
+        "relay {} claiming (wake-up {})", executorId, config.wakeUp() ? "on" : "off: poll only");
   }
 
   @EventListener

@@ -15,12 +15,14 @@ class RelayConfigTest {
     // a database of its own: the context's liveness connection must not depend on the default one
     try (TestDatabase database = TestDatabase.createEmpty();
         ApplicationContext context =
-        ApplicationContext.builder()
-            .properties(properties)
-            .properties(Map.copyOf(database.datasourceProperties()))
-            .properties(Map.of("threadline.schema.check", "false", "threadline.relay.background", "false"))
-            .deduceEnvironment(false)
-            .start()) {
+            ApplicationContext.builder()
+                .properties(properties)
+                .properties(Map.copyOf(database.datasourceProperties()))
+                .properties(
+                    Map.of(
+                        "threadline.schema.check", "false", "threadline.relay.background", "false"))
+                .deduceEnvironment(false)
+                .start()) {
       return context.getBean(RelayConfig.class);
     }
   }
@@ -42,7 +44,10 @@ class RelayConfigTest {
 
   @Test
   void aBadValueStopsStartUpNamingTheVariable() {
-    assertThatThrownBy(() -> bind(Map.of("threadline.relay.lease", "2s", "threadline.relay.lease-renewal", "3s")))
+    assertThatThrownBy(
+            () ->
+                bind(
+                    Map.of("threadline.relay.lease", "2s", "threadline.relay.lease-renewal", "3s")))
         .hasStackTraceContaining("THREADLINE_RELAY_LEASE_RENEWAL");
     assertThatThrownBy(() -> bind(Map.of("threadline.relay.max-concurrent-runs", "0")))
         .hasStackTraceContaining("THREADLINE_RELAY_MAX_CONCURRENT_RUNS");

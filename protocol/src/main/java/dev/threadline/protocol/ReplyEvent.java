@@ -6,11 +6,15 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * One event of a run's live reply, as published on the thread's subject and forwarded over SSE.
- * The record's JSON is the SSE {@code data}; {@link #type()} is the SSE {@code event}.
+ * One event of a run's live reply, as published on the thread's subject and forwarded over SSE. The
+ * record's JSON is the SSE {@code data}; {@link #type()} is the SSE {@code event}.
  */
 public sealed interface ReplyEvent
-    permits ReplyEvent.Reset, ReplyEvent.Chunk, ReplyEvent.Done, ReplyEvent.RunError, ReplyEvent.Cancelled {
+    permits ReplyEvent.Reset,
+        ReplyEvent.Chunk,
+        ReplyEvent.Done,
+        ReplyEvent.RunError,
+        ReplyEvent.Cancelled {
 
   UUID runId();
 
@@ -96,11 +100,12 @@ public sealed interface ReplyEvent
     }
   }
 
-  /** The run was cancelled on request. Its JSON is {@code {"runId"}}; the epoch rides in a header. */
+  /**
+   * The run was cancelled on request. Its JSON is {@code {"runId"}}; the epoch rides in a header.
+   */
   @Serdeable
   @JsonInclude(JsonInclude.Include.ALWAYS)
-  record Cancelled(UUID runId, long epoch)
-      implements ReplyEvent {
+  record Cancelled(UUID runId, long epoch) implements ReplyEvent {
     public Cancelled {
       Objects.requireNonNull(runId, "runId");
     }

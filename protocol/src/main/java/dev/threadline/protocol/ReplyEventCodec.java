@@ -41,7 +41,8 @@ public final class ReplyEventCodec {
           case "done" -> ReplyEvent.Done.class;
           case "error" -> ReplyEvent.RunError.class;
           case "cancelled" -> CancelledData.class;
-          default -> throw new MalformedReplyEventException("unknown reply event type '" + type + "'");
+          default ->
+              throw new MalformedReplyEventException("unknown reply event type '" + type + "'");
         };
     try {
       Object read = mapper.readValue(data, target);
@@ -58,7 +59,8 @@ public final class ReplyEventCodec {
       if (e instanceof MalformedReplyEventException malformed) {
         throw malformed;
       }
-      throw new MalformedReplyEventException("cannot read " + type + " event: " + e.getMessage(), e);
+      throw new MalformedReplyEventException(
+          "cannot read " + type + " event: " + e.getMessage(), e);
     }
   }
 

@@ -38,7 +38,8 @@ public final class ReplyStreamDefinition {
   }
 
   /** Creates the stream, or updates it to this definition; safe to call from many processes. */
-  public static StreamInfo ensure(JetStreamManagement management, ReplyStreamNames names, int replicas)
+  public static StreamInfo ensure(
+      JetStreamManagement management, ReplyStreamNames names, int replicas)
       throws IOException, JetStreamApiException {
     StreamConfiguration wanted = configuration(names, replicas);
     try {

@@ -3,21 +3,24 @@ package dev.threadline.protocol;
 import java.util.regex.Pattern;
 
 /**
- * Where replies live on JetStream: one stream for all threads, one subject per thread
- * ({@code <prefix>.<threadId>}). Tests pass their own names to isolate themselves.
+ * Where replies live on JetStream: one stream for all threads, one subject per thread ({@code
+ * <prefix>.<threadId>}). Tests pass their own names to isolate themselves.
  */
 public record ReplyStreamNames(String stream, String subjectPrefix) {
 
   private static final Pattern STREAM = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]{1,64}(\\.[A-Za-z0-9_-]{1,64})*");
-  public static final ReplyStreamNames DEFAULT = new ReplyStreamNames("THREADLINE_REPLIES", "threads");
+  private static final Pattern PREFIX =
+      Pattern.compile("[A-Za-z0-9_-]{1,64}(\\.[A-Za-z0-9_-]{1,64})*");
+  public static final ReplyStreamNames DEFAULT =
+      new ReplyStreamNames("THREADLINE_REPLIES", "threads");
 
   public ReplyStreamNames {
     if (stream == null || !STREAM.matcher(stream).matches()) {
       throw new IllegalArgumentException("reply stream name must match " + STREAM.pattern());
     }
     if (subjectPrefix == null || !PREFIX.matcher(subjectPrefix).matches()) {
-      throw new IllegalArgumentException("reply subject prefix must be dot-separated tokens of [A-Za-z0-9_-]");
+      throw new IllegalArgumentException(
+          "reply subject prefix must be dot-separated tokens of [A-Za-z0-9_-]");
     }
   }
 

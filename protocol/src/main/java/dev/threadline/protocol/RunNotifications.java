@@ -4,6 +4,7 @@ package dev.threadline.protocol;
 public final class RunNotifications {
   /** Raised in the submit transaction: a run was queued. Payload: the thread id. */
   public static final String RUN_QUEUED = "threadline_run_queued";
+
   /** Raised when a running run is asked to cancel. Payload: the run id. */
   public static final String CANCEL_REQUESTED = "threadline_cancel_requested";
 

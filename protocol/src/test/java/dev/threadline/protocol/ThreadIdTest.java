@@ -9,7 +9,8 @@ class ThreadIdTest {
 
   @Test
   void idsThatWouldWidenOrBreakASubjectAreRefused() {
-    for (String bad : new String[] {"", "a.b", "a*", ">", "a b", "a\tb", "x".repeat(65), "é", null}) {
+    for (String bad :
+        new String[] {"", "a.b", "a*", ">", "a b", "a\tb", "x".repeat(65), "é", null}) {
       assertThat(ThreadId.isValid(bad)).as("%s", bad).isFalse();
     }
     assertThatThrownBy(() -> new ThreadId("a.b")).isInstanceOf(IllegalArgumentException.class);

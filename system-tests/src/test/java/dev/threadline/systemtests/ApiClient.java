@@ -25,10 +25,11 @@ final class ApiClient {
   ApiClient(String baseUrl, String token) {
     this.baseUrl = baseUrl;
     this.token = token;
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
   }
 
   String baseUrl() {
@@ -46,7 +47,11 @@ final class ApiClient {
 
   /** POST /v1/threads with no id: the new thread's id. */
   String createThread() {
-    return send("POST", "/v1/threads", JSON.createObjectNode(), Map.of()).expect(201).json().path("id").asText();
+    return send("POST", "/v1/threads", JSON.createObjectNode(), Map.of())
+        .expect(201)
+        .json()
+        .path("id")
+        .asText();
   }
 
   JsonNode thread(String threadId) {
@@ -60,34 +65,47 @@ final class ApiClient {
   }
 
   JsonNode run(String threadId, String runId) {
-    return send("GET", "/v1/threads/" + threadId + "/runs/" + runId, null, Map.of()).expect(200).json();
+    return send("GET", "/v1/threads/" + threadId + "/runs/" + runId, null, Map.of())
+        .expect(200)
+        .json();
   }
 
   /** The assistant message a run produced, from GET thread; fails if there is none. */
   JsonNode assistantMessageOf(String threadId, String runId) {
     for (JsonNode message : thread(threadId).path("messages")) {
-      if ("assistant".equals(message.path("role").asText()) && runId.equals(message.path("runId").asText())) {
+      if ("assistant".equals(message.path("role").asText())
+          && runId.equals(message.path("runId").asText())) {
         return message;
       }
     }
-    throw new AssertionError("thread " + threadId + " has no assistant message of run " + runId
-        + ": " + thread(threadId).toPrettyString());
+    throw new AssertionError(
+        "thread "
+            + threadId
+            + " has no assistant message of run "
+            + runId
+            + ": "
+            + thread(threadId).toPrettyString());
   }
 
   Response send(String method, String path, JsonNode body, Map<String, String> headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .timeout(Duration.ofSeconds(15))
-        .header("Authorization", "Bearer " + token)
-        .method(method, body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body.toString()));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .timeout(Duration.ofSeconds(15))
+            .header("Authorization", "Bearer " + token)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body.toString()));
     if (body != null) {
       request.header("Content-Type", "application/json");
     }
     headers.forEach(request::header);
     try {
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(method + " " + path, response.statusCode(), response.body(), response.headers());
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(
+          method + " " + path, response.statusCode(), response.body(), response.headers());
     } catch (IOException e) {
       throw new UncheckedIOException(method + " " + baseUrl + path, e);
     } catch (InterruptedException e) {
@@ -100,7 +118,8 @@ final class ApiClient {
 
     Response expect(int expected) {
       if (status != expected) {
-        throw new AssertionError(request + ": expected " + expected + " but got " + status + ": " + body);
+        throw new AssertionError(
+            request + ": expected " + expected + " but got " + status + ": " + body);
       }
       return this;
     }

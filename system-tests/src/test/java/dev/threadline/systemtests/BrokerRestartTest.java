@@ -54,7 +54,10 @@ class BrokerRestartTest {
     ApiClient a = stack.api(0);
     String thread = a.createThread();
     try (SseClient client = SseClient.attach(a, thread).awaitAttached(ATTACH)) {
-      String runId = a.postMessage(thread, "across the restart [chunks=100 delay=40ms]").path("runId").asText();
+      String runId =
+          a.postMessage(thread, "across the restart [chunks=100 delay=40ms]")
+              .path("runId")
+              .asText();
       client.awaitChunks(5, RUN);
 
       stack.nats().restart();
@@ -62,30 +65,40 @@ class BrokerRestartTest {
       stack.awaitAllHealthy(Duration.ofSeconds(60));
       org.awaitility.Awaitility.await("the run ended")
           .atMost(RUN)
-          .until(() -> !List.of("queued", "running").contains(a.run(thread, runId).path("status").asText()));
+          .until(
+              () ->
+                  !List.of("queued", "running")
+                      .contains(a.run(thread, runId).path("status").asText()));
       assertThat(a.run(thread, runId).path("status").asText()).isEqualTo("completed");
       JsonNode stored = a.assistantMessageOf(thread, runId);
 
       // a client that resumes, on the other instance, from an event it saw before the restart
       List<SseEvent> beforeRestart = client.events().subList(0, 5);
-      try (SseClient resumed = SseClient.attach(stack.api(1), thread, beforeRestart.get(4).id(), false)
-          .awaitAttached(ATTACH)) {
+      try (SseClient resumed =
+          SseClient.attach(stack.api(1), thread, beforeRestart.get(4).id(), false)
+              .awaitAttached(ATTACH)) {
         resumed.awaitEnd(RUN);
-        ReplyAssembler assembler = new ReplyAssembler().acceptAll(beforeRestart).acceptAll(resumed.events());
+        ReplyAssembler assembler =
+            new ReplyAssembler().acceptAll(beforeRestart).acceptAll(resumed.events());
         assertThat(assembler.violations()).as("events: %s", resumed.events()).isEmpty();
         assertThat(assembler.text(runId)).isEqualTo(stored.path("content").asText());
       }
       // the client attached throughout: its stream must survive the broker's restart
       client.awaitEnd(Duration.ofSeconds(60));
-      System.out.printf("broker restart to the end of a client attached throughout: %d ms%n",
+      System.out.printf(
+          "broker restart to the end of a client attached throughout: %d ms%n",
           (System.nanoTime() - restartedAt) / 1_000_000);
       ReplyAssembler assembler = new ReplyAssembler().acceptAll(client.events());
-      System.out.printf("terminal events sent from the database rather than the bus: %d%n",
+      System.out.printf(
+          "terminal events sent from the database rather than the bus: %d%n",
           assembler.idlessTerminals());
       assertThat(assembler.violations()).as("events: %s", client.events()).isEmpty();
       assertThat(assembler.text(runId)).isEqualTo(stored.path("content").asText());
-      assertThat(assembler.done(runId)).hasValueSatisfying(
-          done -> assertThat(done.path("messageId").asText()).isEqualTo(stored.path("id").asText()));
+      assertThat(assembler.done(runId))
+          .hasValueSatisfying(
+              done ->
+                  assertThat(done.path("messageId").asText())
+                      .isEqualTo(stored.path("id").asText()));
     }
   }
 

@@ -42,8 +42,10 @@ class ChaosTest {
   private static final int RUNS_PER_THREAD = 5;
   private static final List<String> RELAYS = List.of("relay-1", "relay-2", "relay-3");
   private static final Duration ATTACH = Duration.ofSeconds(10);
+
   /** Kills stop after this, so that the test ends; the runs then finish on a calm stack. */
   private static final Duration CHAOS_AT_MOST = Duration.ofSeconds(45);
+
   private static final Duration CALM_FINISH = Duration.ofSeconds(60);
 
   private static Stack stack;
@@ -60,14 +62,17 @@ class ChaosTest {
     }
   }
 
-  /** One submitted run: its thread, its place in the thread's queue and the reply the mock gives it. */
+  /**
+   * One submitted run: its thread, its place in the thread's queue and the reply the mock gives it.
+   */
   private record Submitted(String threadId, int order, String runId, String expectedReply) {}
 
   @Test
   void everyRunCompletesOnceAndInOrderWhileRelaysKeepDying() {
     long seed = Long.getLong("threadline.chaos.seed", System.nanoTime());
     Random random = new Random(seed);
-    System.out.printf("CHAOS seed=%d (replay the choices with -Dthreadline.chaos.seed=%d)%n", seed, seed);
+    System.out.printf(
+        "CHAOS seed=%d (replay the choices with -Dthreadline.chaos.seed=%d)%n", seed, seed);
     long started = System.nanoTime();
     Instant startedAt = Instant.now();
 
@@ -82,7 +87,9 @@ class ChaosTest {
         String thread = api.createThread();
         threads.add(thread);
         // attached before its first run, on the other instance, following every run of the thread
-        followers.put(thread, SseClient.attach(stack.api((t + 1) % 2), thread, null, true).awaitAttached(ATTACH));
+        followers.put(
+            thread,
+            SseClient.attach(stack.api((t + 1) % 2), thread, null, true).awaitAttached(ATTACH));
       }
       String tag = Long.toHexString(seed);
       for (int r = 0; r < RUNS_PER_THREAD; r++) {
@@ -90,10 +97,19 @@ class ChaosTest {
           // 1.5 to 3 s each without kills: the chaos lasts long enough for a few dozen kills
           int chunks = 30 + random.nextInt(31);
           String echo = "chaos t" + t + " r" + r + " " + tag;
-          String runId = stack.api(t % 2).postMessage(threads.get(t), echo + " [chunks=" + chunks + " delay=50ms]")
-              .path("runId").asText();
-          submitted.add(new Submitted(threads.get(t), r, runId,
-              PacingMockProcess.expectedReply(echo.length() > 40 ? echo.substring(0, 40) : echo, chunks)));
+          String runId =
+              stack
+                  .api(t % 2)
+                  .postMessage(threads.get(t), echo + " [chunks=" + chunks + " delay=50ms]")
+                  .path("runId")
+                  .asText();
+          submitted.add(
+              new Submitted(
+                  threads.get(t),
+                  r,
+                  runId,
+                  PacingMockProcess.expectedReply(
+                      echo.length() > 40 ? echo.substring(0, 40) : echo, chunks)));
         }
       }
 
@@ -101,44 +117,70 @@ class ChaosTest {
       long chaosStarted = System.nanoTime();
       long chaosEnds = System.nanoTime() + CHAOS_AT_MOST.toNanos();
       while (System.nanoTime() < chaosEnds && !allEnded()) {
-        // pacing the chaos, not waiting for anything: a kill every 200-600 ms while a victim can be spared
+        // pacing the chaos, not waiting for anything: a kill every 200-600 ms while a victim can be
+        // spared
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200 + random.nextInt(400)));
         chaos.tick();
         if (random.nextInt(3) == 0) {
           String thread = threads.get(random.nextInt(THREADS));
-          lateAttachers.add(SseClient.attach(stack.api(random.nextInt(2)), thread).awaitAttached(ATTACH));
+          lateAttachers.add(
+              SseClient.attach(stack.api(random.nextInt(2)), thread).awaitAttached(ATTACH));
         }
       }
       long chaosMillis = (System.nanoTime() - chaosStarted) / 1_000_000;
       chaos.restartTheDead();
-      await("every run ended after the chaos stopped").atMost(CALM_FINISH).pollInterval(Duration.ofMillis(250))
+      await("every run ended after the chaos stopped")
+          .atMost(CALM_FINISH)
+          .pollInterval(Duration.ofMillis(250))
           .until(ChaosTest::allEnded);
       long totalMillis = (System.nanoTime() - started) / 1_000_000;
 
       List<RunRow> rows = new RunTable(stack.database()).all();
-      Map<String, RunRow> byId = rows.stream().collect(Collectors.toMap(r -> r.id().toString(), r -> r));
+      Map<String, RunRow> byId =
+          rows.stream().collect(Collectors.toMap(r -> r.id().toString(), r -> r));
       long takenOverRuns = rows.stream().filter(r -> r.epoch() > 1).count();
       long extraStarts = rows.stream().mapToLong(r -> r.epoch() - 1).sum();
       long scanTakeovers = RelayLogs.count(stack, startedAt, "took over run ");
-      long ownRecoveries = RelayLogs.count(stack, startedAt, "runs of this executor's previous process");
-      System.out.printf("CHAOS result: kills=%d (SIGKILL=%d SIGTERM=%d, %d of them while starting; ticks without a"
+      long ownRecoveries =
+          RelayLogs.count(stack, startedAt, "runs of this executor's previous process");
+      System.out.printf(
+          "CHAOS result: kills=%d (SIGKILL=%d SIGTERM=%d, %d of them while starting; ticks without a"
               + " victim to spare: %d),"
               + " runs=%d completed=%d, takeovers: runs with epoch>1=%d sum(epoch-1)=%d"
               + " (scanner takeovers logged=%d, restarts that recovered own runs=%d), late attachers=%d,"
               + " chaos %d ms, total %d ms%n",
-          chaos.kills(), chaos.sigkills(), chaos.sigterms(), chaos.duringStartup(), chaos.skipped(),
+          chaos.kills(),
+          chaos.sigkills(),
+          chaos.sigterms(),
+          chaos.duringStartup(),
+          chaos.skipped(),
           rows.size(),
-          rows.stream().filter(r -> r.status().equals("completed")).count(), takenOverRuns, extraStarts,
-          scanTakeovers, ownRecoveries, lateAttachers.size(), chaosMillis, totalMillis);
+          rows.stream().filter(r -> r.status().equals("completed")).count(),
+          takenOverRuns,
+          extraStarts,
+          scanTakeovers,
+          ownRecoveries,
+          lateAttachers.size(),
+          chaosMillis,
+          totalMillis);
 
-      assertThat(chaos.startFailures()).as("relays that did not come back after a restart").isEmpty();
+      assertThat(chaos.startFailures())
+          .as("relays that did not come back after a restart")
+          .isEmpty();
       assertThat(chaos.kills()).as("kills during the chaos").isGreaterThanOrEqualTo(5);
-      assertThat(rows).as("runs").hasSize(THREADS * RUNS_PER_THREAD).allSatisfy(row -> {
-        assertThat(row.status()).as("status of run %s", row.id()).isEqualTo("completed");
-        assertThat(row.assistantMessages()).as("assistant messages of run %s", row.id()).isEqualTo(1);
-      });
+      assertThat(rows)
+          .as("runs")
+          .hasSize(THREADS * RUNS_PER_THREAD)
+          .allSatisfy(
+              row -> {
+                assertThat(row.status()).as("status of run %s", row.id()).isEqualTo("completed");
+                assertThat(row.assistantMessages())
+                    .as("assistant messages of run %s", row.id())
+                    .isEqualTo(1);
+              });
       for (Submitted run : submitted) {
-        assertThat(byId.get(run.runId()).reply()).as("stored reply of run %s", run.runId())
+        assertThat(byId.get(run.runId()).reply())
+            .as("stored reply of run %s", run.runId())
             .isEqualTo(run.expectedReply());
       }
       assertEachThreadCompletedInSubmissionOrder(submitted, byId);
@@ -157,92 +199,129 @@ class ChaosTest {
     return rows.size() == THREADS * RUNS_PER_THREAD && rows.stream().allMatch(RunRow::ended);
   }
 
-  private static void assertEachThreadCompletedInSubmissionOrder(List<Submitted> submitted, Map<String, RunRow> byId) {
-    Map<String, List<Submitted>> byThread = submitted.stream()
-        .collect(Collectors.groupingBy(Submitted::threadId));
-    byThread.forEach((thread, runs) -> {
-      List<String> bySubmission = runs.stream().sorted(Comparator.comparingInt(Submitted::order))
-          .map(Submitted::runId).toList();
-      List<String> byCompletion = runs.stream()
-          .sorted(Comparator.comparing(r -> byId.get(r.runId()).finishedAt()))
-          .map(Submitted::runId).toList();
-      assertThat(byCompletion).as("runs of thread %s by completion time", thread).isEqualTo(bySubmission);
-    });
+  private static void assertEachThreadCompletedInSubmissionOrder(
+      List<Submitted> submitted, Map<String, RunRow> byId) {
+    Map<String, List<Submitted>> byThread =
+        submitted.stream().collect(Collectors.groupingBy(Submitted::threadId));
+    byThread.forEach(
+        (thread, runs) -> {
+          List<String> bySubmission =
+              runs.stream()
+                  .sorted(Comparator.comparingInt(Submitted::order))
+                  .map(Submitted::runId)
+                  .toList();
+          List<String> byCompletion =
+              runs.stream()
+                  .sorted(Comparator.comparing(r -> byId.get(r.runId()).finishedAt()))
+                  .map(Submitted::runId)
+                  .toList();
+          assertThat(byCompletion)
+              .as("runs of thread %s by completion time", thread)
+              .isEqualTo(bySubmission);
+        });
   }
 
-  private static void assertFollowersShowedEveryRunOnce(Map<String, SseClient> followers, List<Submitted> submitted,
-      Map<String, RunRow> byId) {
+  private static void assertFollowersShowedEveryRunOnce(
+      Map<String, SseClient> followers, List<Submitted> submitted, Map<String, RunRow> byId) {
     for (Map.Entry<String, SseClient> entry : followers.entrySet()) {
       String thread = entry.getKey();
       SseClient follower = entry.getValue();
-      List<String> runs = submitted.stream().filter(s -> s.threadId().equals(thread))
-          .sorted(Comparator.comparingInt(Submitted::order)).map(Submitted::runId).toList();
+      List<String> runs =
+          submitted.stream()
+              .filter(s -> s.threadId().equals(thread))
+              .sorted(Comparator.comparingInt(Submitted::order))
+              .map(Submitted::runId)
+              .toList();
       try {
-        await("the follower of " + thread + " shown every run's end").atMost(Duration.ofSeconds(30))
-            .until(() -> follower.events().stream().filter(e -> e.is("done")).count() >= runs.size()
-                || follower.ended());
+        await("the follower of " + thread + " shown every run's end")
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    follower.events().stream().filter(e -> e.is("done")).count() >= runs.size()
+                        || follower.ended());
       } catch (ConditionTimeoutException e) {
-        // not thrown here: the assertions below say which run's end is missing and what came instead
+        // not thrown here: the assertions below say which run's end is missing and what came
+        // instead
       }
       follower.disconnect();
       List<SseEvent> events = follower.events();
       ReplyAssembler assembler = new ReplyAssembler().acceptAll(events);
-      assertThat(assembler.violations()).as("follower of %s: stream rules broken; events %s", thread, events)
+      assertThat(assembler.violations())
+          .as("follower of %s: stream rules broken; events %s", thread, events)
           .isEmpty();
       assertThat(events.stream().filter(e -> e.is("done")).map(SseEvent::runId).toList())
-          .as("follower of %s: done events in submission order; rows %s; events %s", thread,
-              runs.stream().map(byId::get).toList(), events)
+          .as(
+              "follower of %s: done events in submission order; rows %s; events %s",
+              thread, runs.stream().map(byId::get).toList(), events)
           .isEqualTo(runs);
       for (String runId : runs) {
         // a done sent from the database (no id) after only part of the chunks shows here: the
         // functions defect of a lagging tail whose unread events the next run's purge removed
         assertThat(assembler.text(runId))
-            .as("follower of %s: text of run %s (%d terminal events from the database); events %s", thread, runId,
-                assembler.idlessTerminals(), events)
+            .as(
+                "follower of %s: text of run %s (%d terminal events from the database); events %s",
+                thread, runId, assembler.idlessTerminals(), events)
             .isEqualTo(byId.get(runId).reply());
       }
     }
   }
 
   /** Attached after everything ended, replaying each subject from its first stored event. */
-  private static void assertAReplayOfEachSubjectShowsItsLastRun(List<String> threads, List<Submitted> submitted,
-      Map<String, RunRow> byId) {
+  private static void assertAReplayOfEachSubjectShowsItsLastRun(
+      List<String> threads, List<Submitted> submitted, Map<String, RunRow> byId) {
     for (String thread : threads) {
-      String lastRun = submitted.stream().filter(s -> s.threadId().equals(thread))
-          .max(Comparator.comparingInt(Submitted::order)).orElseThrow().runId();
-      try (SseClient replay = SseClient.attach(stack.api(0), thread, "0", false).awaitAttached(ATTACH)) {
+      String lastRun =
+          submitted.stream()
+              .filter(s -> s.threadId().equals(thread))
+              .max(Comparator.comparingInt(Submitted::order))
+              .orElseThrow()
+              .runId();
+      try (SseClient replay =
+          SseClient.attach(stack.api(0), thread, "0", false).awaitAttached(ATTACH)) {
         List<SseEvent> events = replay.awaitEnd(Duration.ofSeconds(30)).events();
         ReplyAssembler assembler = new ReplyAssembler().acceptAll(events);
-        assertThat(assembler.violations()).as("replay of %s: stream rules broken; events %s", thread, events)
+        assertThat(assembler.violations())
+            .as("replay of %s: stream rules broken; events %s", thread, events)
             .isEmpty();
-        assertThat(assembler.runIds()).as("replay of %s: runs shown", thread).containsExactly(lastRun);
+        assertThat(assembler.runIds())
+            .as("replay of %s: runs shown", thread)
+            .containsExactly(lastRun);
         assertThat(assembler.resets(lastRun)).as("replay of %s: resets shown", thread).isEqualTo(1);
-        assertThat(assembler.text(lastRun)).as("replay of %s: text", thread).isEqualTo(byId.get(lastRun).reply());
+        assertThat(assembler.text(lastRun))
+            .as("replay of %s: text", thread)
+            .isEqualTo(byId.get(lastRun).reply());
       }
     }
   }
 
-  private static void assertLateAttachersSawNothingBroken(List<SseClient> lateAttachers, Map<String, RunRow> byId) {
+  private static void assertLateAttachersSawNothingBroken(
+      List<SseClient> lateAttachers, Map<String, RunRow> byId) {
     int finishedARun = 0;
     for (SseClient late : lateAttachers) {
-      // one attached after its thread's last run waits for a next run that never comes: it shows nothing
-      await(late + " ended or idle").atMost(Duration.ofSeconds(30))
+      // one attached after its thread's last run waits for a next run that never comes: it shows
+      // nothing
+      await(late + " ended or idle")
+          .atMost(Duration.ofSeconds(30))
           .until(() -> late.ended() || late.events().isEmpty());
       late.disconnect();
       List<SseEvent> events = late.events();
       ReplyAssembler assembler = new ReplyAssembler().acceptAll(events);
-      assertThat(assembler.violations()).as("%s: stream rules broken; events %s", late, events).isEmpty();
+      assertThat(assembler.violations())
+          .as("%s: stream rules broken; events %s", late, events)
+          .isEmpty();
       for (String runId : assembler.runIds()) {
         Optional<JsonNode> done = assembler.done(runId);
         assertThat(done).as("%s: run %s shown to its end", late, runId).isPresent();
         assertThat(assembler.text(runId))
-            .as("%s: text of run %s (%d terminal events from the database); events %s", late, runId,
-                assembler.idlessTerminals(), events)
+            .as(
+                "%s: text of run %s (%d terminal events from the database); events %s",
+                late, runId, assembler.idlessTerminals(), events)
             .isEqualTo(byId.get(runId).reply());
         finishedARun++;
       }
     }
-    System.out.printf("CHAOS late attachers: %d attached, %d followed a run to its done, all consistent%n",
+    System.out.printf(
+        "CHAOS late attachers: %d attached, %d followed a run to its done, all consistent%n",
         lateAttachers.size(), finishedARun);
   }
 }

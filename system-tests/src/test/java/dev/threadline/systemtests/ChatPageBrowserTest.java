@@ -36,9 +36,12 @@ class ChatPageBrowserTest {
   /** The shortest allowed: the second test outlives a token while the reply streams. */
   private static final Duration STREAM_TOKEN_TTL = Duration.ofSeconds(10);
 
-  private static final String MISSING = "no " + HeadlessChromium.CHROMIUM + " or "
-      + HeadlessChromium.CHROMEDRIVER
-      + ": apt-get install -y chromium chromium-driver (./local-stack/test installs them)";
+  private static final String MISSING =
+      "no "
+          + HeadlessChromium.CHROMIUM
+          + " or "
+          + HeadlessChromium.CHROMEDRIVER
+          + ": apt-get install -y chromium chromium-driver (./local-stack/test installs them)";
 
   private static Stack stack;
   private static HeadlessChromium chromium;
@@ -52,9 +55,13 @@ class ChatPageBrowserTest {
       }
       return; // each test reports itself skipped, with the reason
     }
-    stack = Stack.builder().functions(1).relays(2).mock(60, 40)
-        .environment("THREADLINE_STREAM_TOKEN_TTL", STREAM_TOKEN_TTL.toSeconds() + "s")
-        .start();
+    stack =
+        Stack.builder()
+            .functions(1)
+            .relays(2)
+            .mock(60, 40)
+            .environment("THREADLINE_STREAM_TOKEN_TTL", STREAM_TOKEN_TTL.toSeconds() + "s")
+            .start();
     proxy = TcpProxy.to("127.0.0.1", stack.functions(0).port());
     chromium = HeadlessChromium.start(Repository.current().processLogs());
   }
@@ -88,40 +95,52 @@ class ChatPageBrowserTest {
     page.get(stack.functions(0).url() + "/#token=" + api.token());
     assertThat(page.getCurrentUrl()).as("the token leaves the address bar").doesNotContain("token");
 
-    assertThat(page.findElement(By.id("token-form")).isDisplayed()).as("the token form, once a token is in").isFalse();
+    assertThat(page.findElement(By.id("token-form")).isDisplayed())
+        .as("the token form, once a token is in")
+        .isFalse();
     String thread = newThread();
 
     String question = "survive a crash in the browser [chunks=80 delay=50ms]";
     page.findElement(By.id("message-input")).sendKeys(question);
     page.findElement(By.id("send")).click();
-    await("ten chunks of the reply on the page").atMost(RUN)
-        .until(() -> !page.findElements(By.cssSelector(".reply")).isEmpty()
-            && textOf(page.findElement(By.cssSelector(".reply .text"))).contains(" w10"));
+    await("ten chunks of the reply on the page")
+        .atMost(RUN)
+        .until(
+            () ->
+                !page.findElements(By.cssSelector(".reply")).isEmpty()
+                    && textOf(page.findElement(By.cssSelector(".reply .text"))).contains(" w10"));
     WebElement reply = page.findElement(By.cssSelector(".reply"));
     String runId = reply.getDomAttribute("data-run-id");
     Stack.Instance owner = stack.relay(api.run(thread, runId).path("executorId").asText());
 
     owner.process().sigkill();
     long killedAt = System.nanoTime();
-    await("a reset of a newer epoch on the page").atMost(Duration.ofSeconds(15))
+    await("a reset of a newer epoch on the page")
+        .atMost(Duration.ofSeconds(15))
         .until(() -> Integer.parseInt(reply.getDomAttribute("data-resets")) >= 2);
-    System.out.printf("SIGKILL of %s to the page's reset: %d ms%n",
+    System.out.printf(
+        "SIGKILL of %s to the page's reset: %d ms%n",
         owner.name(), (System.nanoTime() - killedAt) / 1_000_000);
-    await("the reply done on the page").atMost(RUN)
+    await("the reply done on the page")
+        .atMost(RUN)
         .until(() -> !"streaming".equals(reply.getDomAttribute("data-state")));
 
     JsonNode stored = api.assistantMessageOf(thread, runId);
     String notice = page.findElement(By.id("notice")).getText();
-    assertThat(reply.getDomAttribute("data-state")).as("reply state; notice: %s", notice).isEqualTo("done");
+    assertThat(reply.getDomAttribute("data-state"))
+        .as("reply state; notice: %s", notice)
+        .isEqualTo("done");
     assertThat(textOf(reply.findElement(By.cssSelector(".text"))))
         .as("the reply on the page is the stored message")
         .isEqualTo(stored.path("content").asText());
-    List<WebElement> replies = page.findElements(By.cssSelector(".reply[data-run-id='" + runId + "']"));
+    List<WebElement> replies =
+        page.findElements(By.cssSelector(".reply[data-run-id='" + runId + "']"));
     assertThat(replies).as("one reply for the run").hasSize(1);
     assertThat(page.findElements(By.cssSelector(".message.user")))
         .extracting(ChatPageBrowserTest::textOf)
         .containsExactly(question);
-    assertThat(reply.getDomAttribute("data-epoch")).isEqualTo(api.run(thread, runId).path("epoch").asText());
+    assertThat(reply.getDomAttribute("data-epoch"))
+        .isEqualTo(api.run(thread, runId).path("epoch").asText());
 
     Path screenshot = screenshots().resolve("chat-page.png");
     chromium.screenshot(screenshot);
@@ -138,33 +157,45 @@ class ChatPageBrowserTest {
     WebElement connection = page.findElement(By.id("connection"));
     Instant tokenExpiresAt = Instant.parse(connection.getDomAttribute("data-token-expires-at"));
     assertThat(Duration.between(Instant.now(), tokenExpiresAt))
-        .as("THREADLINE_STREAM_TOKEN_TTL").isLessThanOrEqualTo(STREAM_TOKEN_TTL);
+        .as("THREADLINE_STREAM_TOKEN_TTL")
+        .isLessThanOrEqualTo(STREAM_TOKEN_TTL);
 
-    page.findElement(By.id("message-input")).sendKeys("lose the line twice [chunks=400 delay=50ms]");
+    page.findElement(By.id("message-input"))
+        .sendKeys("lose the line twice [chunks=400 delay=50ms]");
     page.findElement(By.id("send")).click();
-    await("ten chunks of the reply on the page").atMost(RUN)
-        .until(() -> !page.findElements(By.cssSelector(".reply")).isEmpty()
-            && textOf(page.findElement(By.cssSelector(".reply .text"))).contains(" w10"));
+    await("ten chunks of the reply on the page")
+        .atMost(RUN)
+        .until(
+            () ->
+                !page.findElements(By.cssSelector(".reply")).isEmpty()
+                    && textOf(page.findElement(By.cssSelector(".reply .text"))).contains(" w10"));
     WebElement reply = page.findElement(By.cssSelector(".reply"));
     String runId = reply.getDomAttribute("data-run-id");
 
     proxy.cutAll();
     int seen = chunksOn(reply);
-    await("the reply going on after the first cut").atMost(RUN)
+    await("the reply going on after the first cut")
+        .atMost(RUN)
         .until(() -> chunksOn(reply) >= seen + 20);
-    await("the stream token of the page's stream expired").atMost(RUN)
+    await("the stream token of the page's stream expired")
+        .atMost(RUN)
         .until(() -> Instant.now().isAfter(tokenExpiresAt.plusSeconds(1)));
-    assertThat(reply.getDomAttribute("data-state")).as("still streaming when cut again").isEqualTo("streaming");
+    assertThat(reply.getDomAttribute("data-state"))
+        .as("still streaming when cut again")
+        .isEqualTo("streaming");
     int streamsBefore = Integer.parseInt(connection.getDomAttribute("data-streams-opened"));
     proxy.cutAll();
-    await("the reply done on the page").atMost(RUN)
+    await("the reply done on the page")
+        .atMost(RUN)
         .until(() -> !"streaming".equals(reply.getDomAttribute("data-state")));
 
     JsonNode stored = api.assistantMessageOf(thread, runId);
     assertThat(reply.getDomAttribute("data-state")).isEqualTo("done");
-    assertThat(textOf(reply.findElement(By.cssSelector(".text")))).isEqualTo(stored.path("content").asText());
+    assertThat(textOf(reply.findElement(By.cssSelector(".text"))))
+        .isEqualTo(stored.path("content").asText());
     assertThat(reply.getDomAttribute("data-resets"))
-        .as("resumed after the last event seen each time: a fresh attach would have replayed the reset")
+        .as(
+            "resumed after the last event seen each time: a fresh attach would have replayed the reset")
         .isEqualTo("1");
     assertThat(Integer.parseInt(connection.getDomAttribute("data-streams-opened")))
         .as("a new EventSource with a fresh token once the old URL's token had expired")
@@ -176,8 +207,11 @@ class ChatPageBrowserTest {
   private static String newThread() {
     var page = chromium.driver();
     page.findElement(By.id("new-thread")).click();
-    await("the page attached to the new thread's stream").atMost(ATTACH)
-        .until(() -> "live".equals(page.findElement(By.id("connection")).getDomAttribute("data-state")));
+    await("the page attached to the new thread's stream")
+        .atMost(ATTACH)
+        .until(
+            () ->
+                "live".equals(page.findElement(By.id("connection")).getDomAttribute("data-state")));
     String thread = page.findElement(By.id("thread-id")).getText();
     assertThat(thread).isNotBlank();
     return thread;

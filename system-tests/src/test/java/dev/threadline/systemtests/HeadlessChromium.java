@@ -21,14 +21,17 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 final class HeadlessChromium implements AutoCloseable {
 
-  static final Path CHROMIUM = Path.of(System.getProperty("threadline.chromium", "/usr/bin/chromium"));
+  static final Path CHROMIUM =
+      Path.of(System.getProperty("threadline.chromium", "/usr/bin/chromium"));
   static final Path CHROMEDRIVER =
       Path.of(System.getProperty("threadline.chromedriver", "/usr/bin/chromedriver"));
 
   // Selenium looks for a DevTools (CDP) binding of this Chromium's version, warns that it has
   // none, and carries on: plain WebDriver needs none. Held here: JUL keeps loggers weakly.
-  private static final Logger CDP_VERSION_FINDER = quiet("org.openqa.selenium.devtools.CdpVersionFinder");
-  private static final Logger CHROMIUM_DRIVER = quiet("org.openqa.selenium.chromium.ChromiumDriver");
+  private static final Logger CDP_VERSION_FINDER =
+      quiet("org.openqa.selenium.devtools.CdpVersionFinder");
+  private static final Logger CHROMIUM_DRIVER =
+      quiet("org.openqa.selenium.chromium.ChromiumDriver");
 
   private final Path profile;
   private final ChromeDriver driver;

@@ -28,8 +28,18 @@ final class JarProcess implements AutoCloseable {
 
   /** Inherited variables that would configure our services behind a test's back. */
   private static final List<String> SCRUBBED_PREFIXES =
-      List.of("DATASOURCES_", "NATS_", "MICRONAUT_", "OPENAI_", "AUTH_", "THREADLINE_", "EXECUTOR_ID",
-          "POD_NAME", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
+      List.of(
+          "DATASOURCES_",
+          "NATS_",
+          "MICRONAUT_",
+          "OPENAI_",
+          "AUTH_",
+          "THREADLINE_",
+          "EXECUTOR_ID",
+          "POD_NAME",
+          "JAVA_TOOL_OPTIONS",
+          "JDK_JAVA_OPTIONS");
+
   private static final List<String> JVM_OPTIONS =
       List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
@@ -47,7 +57,8 @@ final class JarProcess implements AutoCloseable {
   }
 
   /** {@code java -jar <jar> args...} */
-  static JarProcess startJar(String name, Path jar, Map<String, String> environment, String... args) {
+  static JarProcess startJar(
+      String name, Path jar, Map<String, String> environment, String... args) {
     List<String> javaArgs = new ArrayList<>(List.of("-jar", jar.toString()));
     javaArgs.addAll(List.of(args));
     return startJava(name, javaArgs, environment);
@@ -62,13 +73,19 @@ final class JarProcess implements AutoCloseable {
     Path log = Repository.current().processLogs().resolve(name + ".log");
     try {
       Files.createDirectories(log.getParent());
-      Files.writeString(log, "=== " + Instant.now() + " " + String.join(" ", command) + System.lineSeparator(),
-          StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+      Files.writeString(
+          log,
+          "=== " + Instant.now() + " " + String.join(" ", command) + System.lineSeparator(),
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
           java.nio.file.StandardOpenOption.APPEND);
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      builder.environment().keySet()
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder
+          .environment()
+          .keySet()
           .removeIf(key -> SCRUBBED_PREFIXES.stream().anyMatch(key::startsWith));
       builder.environment().putAll(environment);
       return new JarProcess(name, builder.start(), log);
@@ -106,24 +123,33 @@ final class JarProcess implements AutoCloseable {
     return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
-  /** Waits until {@code GET http://127.0.0.1:<port>/health} answers 200; fails at once if it exits. */
+  /**
+   * Waits until {@code GET http://127.0.0.1:<port>/health} answers 200; fails at once if it exits.
+   */
   JarProcess awaitHealthy(int port, Duration timeout) {
-    HttpClient client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-        .timeout(Duration.ofSeconds(2)).build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1))
+            .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+            .timeout(Duration.ofSeconds(2))
+            .build();
     try {
       await(name + " healthy on port " + port)
           .atMost(timeout)
           .pollInterval(Duration.ofMillis(100))
           .failFast(name + " exited", () -> !process.isAlive())
-          .until(() -> {
-            try {
-              return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException e) {
-              return false;
-            }
-          });
+          .until(
+              () -> {
+                try {
+                  return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()
+                      == 200;
+                } catch (IOException e) {
+                  return false;
+                }
+              });
       return this;
     } catch (ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
       throw new AssertionError(e.getMessage() + "; last lines of " + log + ":\n" + logTail(40), e);
@@ -134,7 +160,8 @@ final class JarProcess implements AutoCloseable {
   int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new AssertionError(name + " still running after " + timeout + "; last lines:\n" + logTail(40));
+        throw new AssertionError(
+            name + " still running after " + timeout + "; last lines:\n" + logTail(40));
       }
       return process.exitValue();
     } catch (InterruptedException e) {
@@ -169,7 +196,8 @@ final class JarProcess implements AutoCloseable {
 
   private void signal(String signal) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())).inheritIO().start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())).inheritIO().start();
       if (kill.waitFor() != 0) {
         throw new IllegalStateException("kill -" + signal + " " + pid() + " failed");
       }

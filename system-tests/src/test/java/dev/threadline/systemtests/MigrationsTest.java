@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** CONTRACT section 2: migrations.jar migrates and exits; functions and relay never start on an old schema. */
+/**
+ * CONTRACT section 2: migrations.jar migrates and exits; functions and relay never start on an old
+ * schema.
+ */
 @Tag("processes")
 @Timeout(180)
 class MigrationsTest {
@@ -40,16 +43,26 @@ class MigrationsTest {
 
   @Test
   void migrationsJarMigratesAnEmptyDatabaseAndASecondRunChangesNothing() throws Exception {
-    try (JarProcess first = JarProcess.startJar("migrations-first", Repository.current().migrationsJar(),
-        empty.datasourceEnvironment())) {
-      assertThat(first.awaitExit(EXIT_TIMEOUT)).as("exit code; log:\n%s", first.logTail(30)).isZero();
+    try (JarProcess first =
+        JarProcess.startJar(
+            "migrations-first",
+            Repository.current().migrationsJar(),
+            empty.datasourceEnvironment())) {
+      assertThat(first.awaitExit(EXIT_TIMEOUT))
+          .as("exit code; log:\n%s", first.logTail(30))
+          .isZero();
     }
     int applied = appliedMigrations();
     assertThat(applied).isPositive();
 
-    try (JarProcess second = JarProcess.startJar("migrations-second", Repository.current().migrationsJar(),
-        empty.datasourceEnvironment())) {
-      assertThat(second.awaitExit(EXIT_TIMEOUT)).as("exit code; log:\n%s", second.logTail(30)).isZero();
+    try (JarProcess second =
+        JarProcess.startJar(
+            "migrations-second",
+            Repository.current().migrationsJar(),
+            empty.datasourceEnvironment())) {
+      assertThat(second.awaitExit(EXIT_TIMEOUT))
+          .as("exit code; log:\n%s", second.logTail(30))
+          .isZero();
     }
     assertThat(appliedMigrations()).isEqualTo(applied);
   }
@@ -59,10 +72,13 @@ class MigrationsTest {
     Map<String, String> environment = new HashMap<>(empty.datasourceEnvironment());
     environment.put("DATASOURCES_DEFAULT_URL", empty.jdbcUrl() + "_does_not_exist");
 
-    try (JarProcess migrations = JarProcess.startJar("migrations-missing-db", Repository.current().migrationsJar(),
-        environment)) {
+    try (JarProcess migrations =
+        JarProcess.startJar(
+            "migrations-missing-db", Repository.current().migrationsJar(), environment)) {
       assertThat(migrations.awaitExit(EXIT_TIMEOUT)).isNotZero();
-      assertThat(migrations.logText()).containsIgnoringCase("migrations failed").contains("does not exist");
+      assertThat(migrations.logText())
+          .containsIgnoringCase("migrations failed")
+          .contains("does not exist");
     }
   }
 
@@ -71,8 +87,9 @@ class MigrationsTest {
     Map<String, String> environment = serviceEnvironment();
     environment.put("AUTH_JWT_SECRET", TestTokens.newSecret());
 
-    try (JarProcess functions = JarProcess.startJar("functions-unmigrated", Repository.current().functionsJar(),
-        environment)) {
+    try (JarProcess functions =
+        JarProcess.startJar(
+            "functions-unmigrated", Repository.current().functionsJar(), environment)) {
       assertThat(functions.awaitExit(EXIT_TIMEOUT)).as("exit code").isNotZero();
       assertThat(functions.logText()).contains("migrations.jar");
     }
@@ -85,7 +102,8 @@ class MigrationsTest {
     environment.put("OPENAI_BASE_URL", "http://127.0.0.1:9/v1");
     environment.put("OPENAI_API_KEY", "unused");
 
-    try (JarProcess relay = JarProcess.startJar("relay-unmigrated", Repository.current().relayJar(), environment)) {
+    try (JarProcess relay =
+        JarProcess.startJar("relay-unmigrated", Repository.current().relayJar(), environment)) {
       assertThat(relay.awaitExit(EXIT_TIMEOUT)).as("exit code").isNotZero();
       assertThat(relay.logText()).contains("migrations.jar");
     }
@@ -102,7 +120,8 @@ class MigrationsTest {
   private int appliedMigrations() throws Exception {
     try (Connection connection = empty.connect();
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("select count(*) from flyway_schema_history where success")) {
+        ResultSet rows =
+            statement.executeQuery("select count(*) from flyway_schema_history where success")) {
       rows.next();
       return rows.getInt(1);
     }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * What an operator relies on, against the packaged jars: the probe paths the Kubernetes manifests
- * declare answer on the real processes, and the admin view, reached with a token from
- * {@code local-stack/token --admin}, lists an empty result as {@code "runs": []}.
+ * declare answer on the real processes, and the admin view, reached with a token from {@code
+ * local-stack/token --admin}, lists an empty result as {@code "runs": []}.
  */
 @Tag("processes")
 @Timeout(240)
@@ -39,10 +39,11 @@ import org.junit.jupiter.api.Timeout;
 class OperateTest {
 
   private Stack stack;
-  private final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   @BeforeAll
   void startStack() {
@@ -73,34 +74,43 @@ class OperateTest {
     }
     assertThat(probes).as(image + " probes").hasSizeGreaterThanOrEqualTo(2);
     for (Probe probe : probes) {
-      // the manifest's port is the app's default (KubernetesManifestsTest); here it runs on a free one
+      // the manifest's port is the app's default (KubernetesManifestsTest); here it runs on a free
+      // one
       HttpResponse<String> response = get(instance.url() + probe.path(), null);
-      System.out.printf("%s %s %s -> %d %s%n", image, probe.kind(), probe.path(), response.statusCode(), response.body());
-      assertThat(response.statusCode()).as(image + " " + probe.kind() + " GET " + probe.path() + ": " + response.body())
+      System.out.printf(
+          "%s %s %s -> %d %s%n",
+          image, probe.kind(), probe.path(), response.statusCode(), response.body());
+      assertThat(response.statusCode())
+          .as(image + " " + probe.kind() + " GET " + probe.path() + ": " + response.body())
           .isEqualTo(200);
     }
   }
 
   @Test
   void theMetricNamesTheReadmeTellsOperatorsToWatchAreServedOnPrometheus() throws IOException {
-    String readme = Files.readString(Repository.current().root().resolve("README.md"), StandardCharsets.UTF_8);
+    String readme =
+        Files.readString(Repository.current().root().resolve("README.md"), StandardCharsets.UTF_8);
     int start = readme.indexOf("### Metrics");
     int end = readme.indexOf("###", start + 1);
     assertThat(start).as("README.md has an Operate / Metrics section").isPositive();
     java.util.Set<String> named = new java.util.TreeSet<>();
-    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("threadline_[a-z_]+").matcher(readme.substring(start, end));
+    java.util.regex.Matcher matcher =
+        java.util.regex.Pattern.compile("threadline_[a-z_]+").matcher(readme.substring(start, end));
     while (matcher.find()) {
       named.add(matcher.group());
     }
     assertThat(named).as("metric names in README's Metrics section").hasSizeGreaterThan(10);
 
-    String scraped = get(stack.functions(0).url() + "/prometheus", null).body()
-        + get(stack.relay(0).url() + "/prometheus", null).body();
+    String scraped =
+        get(stack.functions(0).url() + "/prometheus", null).body()
+            + get(stack.relay(0).url() + "/prometheus", null).body();
     // registered on their first event (a takeover, a lost PostgreSQL connection), absent until then
-    java.util.Set<String> onFirstEvent = java.util.Set.of("threadline_takeovers_total", "threadline_pg_reconnects_total");
+    java.util.Set<String> onFirstEvent =
+        java.util.Set.of("threadline_takeovers_total", "threadline_pg_reconnects_total");
     for (String name : named) {
       if (!onFirstEvent.contains(name)) {
-        assertThat(scraped).as("README names " + name + ": /prometheus of functions or relay serves it")
+        assertThat(scraped)
+            .as("README names " + name + ": /prometheus of functions or relay serves it")
             .containsPattern("(?m)^" + name + "(_count|_bucket)?[{ ]");
       }
     }
@@ -110,7 +120,8 @@ class OperateTest {
   void anAdminTokenFromLocalStackTokenListsAnEmptyResultAsAnEmptyRunsArray() throws IOException {
     String admin = localStack("token", "--admin", "system-test-operator", "300").strip();
 
-    HttpResponse<String> response = get(stack.functions(0).url() + "/v1/admin/runs?status=failed", admin);
+    HttpResponse<String> response =
+        get(stack.functions(0).url() + "/v1/admin/runs?status=failed", admin);
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     JsonNode page = ApiClient.JSON.readTree(response.body());
@@ -135,20 +146,27 @@ class OperateTest {
   /** Runs {@code local-stack/<script> args...} signed with this stack's secret; its stdout. */
   private String localStack(String script, String... args) {
     Path root = Repository.current().root();
-    List<String> command = new ArrayList<>(List.of(root.resolve("local-stack").resolve(script).toString()));
+    List<String> command =
+        new ArrayList<>(List.of(root.resolve("local-stack").resolve(script).toString()));
     command.addAll(List.of(args));
     try {
       Path output = Files.createTempFile("local-stack-" + script, ".out");
       try {
-        ProcessBuilder builder = new ProcessBuilder(command)
-            .directory(root.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(output.toFile());
-        builder.environment().putAll(Map.of(
-            "AUTH_JWT_SECRET", stack.jwtSecret(),
-            "THREADLINE_URL", stack.functions(0).url()));
+        ProcessBuilder builder =
+            new ProcessBuilder(command)
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        builder
+            .environment()
+            .putAll(
+                Map.of(
+                    "AUTH_JWT_SECRET", stack.jwtSecret(),
+                    "THREADLINE_URL", stack.functions(0).url()));
         Process process = builder.start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(String.join(" ", command) + " finished").isTrue();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS))
+            .as(String.join(" ", command) + " finished")
+            .isTrue();
         String text = Files.readString(output, StandardCharsets.UTF_8);
         assertThat(process.exitValue()).as(String.join(" ", command) + ":\n" + text).isZero();
         return text;
@@ -164,7 +182,8 @@ class OperateTest {
   }
 
   private HttpResponse<String> get(String url, String token) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).GET();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).GET();
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }

@@ -26,12 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * CONTRACT section 6, scenario 5 of issue 3 (DESIGN lesson 3): two live survivors race for the
- * same orphans and each orphan is taken over exactly once. The orphans are running runs of
- * executors that died without a trace but their rows: no process holds their liveness lock, so
- * both relays' takeover scanners find each of them on their next scan. Orphans appear in waves,
- * each wave committed in one transaction so that both scanners see the whole wave at once; a
- * double takeover would show as epoch 3, two model calls, two takeover log lines or two resets.
+ * CONTRACT section 6, scenario 5 of issue 3 (DESIGN lesson 3): two live survivors race for the same
+ * orphans and each orphan is taken over exactly once. The orphans are running runs of executors
+ * that died without a trace but their rows: no process holds their liveness lock, so both relays'
+ * takeover scanners find each of them on their next scan. Orphans appear in waves, each wave
+ * committed in one transaction so that both scanners see the whole wave at once; a double takeover
+ * would show as epoch 3, two model calls, two takeover log lines or two resets.
  */
 @Tag("processes")
 @Timeout(300)
@@ -51,9 +51,13 @@ class OrphanRaceTest {
   static void startStack() {
     // scanning every 25 ms instead of 250 ms, both scanners are at work whenever a wave appears:
     // they race for it rather than the earlier one taking the whole wave alone
-    stack = Stack.builder().functions(1).relays(2).mock(CHUNKS, 10)
-        .environment("THREADLINE_RELAY_TAKEOVER_SCAN", "25ms")
-        .start();
+    stack =
+        Stack.builder()
+            .functions(1)
+            .relays(2)
+            .mock(CHUNKS, 10)
+            .environment("THREADLINE_RELAY_TAKEOVER_SCAN", "25ms")
+            .start();
   }
 
   @AfterAll
@@ -66,7 +70,8 @@ class OrphanRaceTest {
   /** A run left `running` by an executor that is gone, as its row says. */
   private record Orphan(String threadId, UUID runId, String deadExecutor, String content) {
     String expectedReply() {
-      return PacingMockProcess.expectedReply(content.substring(0, Math.min(40, content.length())), CHUNKS);
+      return PacingMockProcess.expectedReply(
+          content.substring(0, Math.min(40, content.length())), CHUNKS);
     }
   }
 
@@ -82,51 +87,81 @@ class OrphanRaceTest {
         insertThreads(batch);
         // attached while the threads are idle: they must be shown the survivor's run from its reset
         for (Orphan orphan : batch.subList(0, EARLY_ATTACHERS_PER_WAVE)) {
-          early.put(orphan.threadId(), SseClient.attach(api, orphan.threadId()).awaitAttached(ATTACH));
+          early.put(
+              orphan.threadId(), SseClient.attach(api, orphan.threadId()).awaitAttached(ATTACH));
         }
         insertRunningRuns(batch);
         Set<UUID> ids = batch.stream().map(Orphan::runId).collect(Collectors.toSet());
-        await("wave " + wave + " of orphans ended").atMost(WAVE).pollInterval(Duration.ofMillis(200))
-            .until(() -> new RunTable(stack.database()).all().stream()
-                .filter(run -> ids.contains(run.id())).allMatch(RunRow::ended));
+        await("wave " + wave + " of orphans ended")
+            .atMost(WAVE)
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () ->
+                    new RunTable(stack.database())
+                        .all().stream()
+                            .filter(run -> ids.contains(run.id()))
+                            .allMatch(RunRow::ended));
         orphans.addAll(batch);
       }
       long tookMillis = (System.nanoTime() - started) / 1_000_000;
 
       Map<UUID, RunRow> rows = new RunTable(stack.database()).byId();
       Map<String, List<BusEvent>> subjects = ReplySubjects.read(stack.natsUrl(), stack.replies());
-      Map<String, Long> modelCalls = stack.mock().requests().stream()
-          .collect(Collectors.groupingBy(r -> r.path("lastUserMessage").asText(), Collectors.counting()));
+      Map<String, Long> modelCalls =
+          stack.mock().requests().stream()
+              .collect(
+                  Collectors.groupingBy(
+                      r -> r.path("lastUserMessage").asText(), Collectors.counting()));
       Map<String, Integer> takeoversByRelay = new HashMap<>();
       for (Orphan orphan : orphans) {
         RunRow row = rows.get(orphan.runId());
         String what = "orphan " + orphan.runId() + " of " + orphan.deadExecutor();
         assertThat(row.status()).as(what + ": status").isEqualTo("completed");
         assertThat(row.epoch()).as(what + ": epoch raised exactly once (1 -> 2)").isEqualTo(2);
-        assertThat(row.attempts()).as(what + ": model attempts (a takeover is not one)").isEqualTo(1);
+        assertThat(row.attempts())
+            .as(what + ": model attempts (a takeover is not one)")
+            .isEqualTo(1);
         assertThat(row.executorId()).as(what + ": owner").isIn(SURVIVORS);
         assertThat(row.assistantMessages()).as(what + ": assistant messages").isEqualTo(1);
         assertThat(row.reply()).as(what + ": stored reply").isEqualTo(orphan.expectedReply());
-        assertThat(modelCalls.getOrDefault(orphan.content(), 0L)).as(what + ": model calls").isEqualTo(1);
-        assertThat(takeoverLogLines(orphan.runId())).as(what + ": takeovers logged by the relays")
+        assertThat(modelCalls.getOrDefault(orphan.content(), 0L))
+            .as(what + ": model calls")
             .isEqualTo(1);
-        assertTheSubjectHoldsOneStartOfEpochTwo(what, subjects.get(
-            ReplySubjects.subjectOf(stack.replies(), orphan.threadId())), orphan, row);
+        assertThat(takeoverLogLines(orphan.runId()))
+            .as(what + ": takeovers logged by the relays")
+            .isEqualTo(1);
+        assertTheSubjectHoldsOneStartOfEpochTwo(
+            what,
+            subjects.get(ReplySubjects.subjectOf(stack.replies(), orphan.threadId())),
+            orphan,
+            row);
         takeoversByRelay.merge(row.executorId(), 1, Integer::sum);
       }
       for (Map.Entry<String, SseClient> entry : early.entrySet()) {
-        Orphan orphan = orphans.stream().filter(o -> o.threadId().equals(entry.getKey())).findFirst().orElseThrow();
-        assertShownOnce("early attacher of " + orphan.runId(), entry.getValue().awaitEnd(WAVE).events(),
-            orphan, rows.get(orphan.runId()));
+        Orphan orphan =
+            orphans.stream()
+                .filter(o -> o.threadId().equals(entry.getKey()))
+                .findFirst()
+                .orElseThrow();
+        assertShownOnce(
+            "early attacher of " + orphan.runId(),
+            entry.getValue().awaitEnd(WAVE).events(),
+            orphan,
+            rows.get(orphan.runId()));
       }
       // late attachers: replay each subject from its first stored event (Last-Event-ID 0)
       for (Orphan orphan : orphans.subList(0, 10)) {
-        try (SseClient late = SseClient.attach(api, orphan.threadId(), "0", false).awaitAttached(ATTACH)) {
-          assertShownOnce("late attacher of " + orphan.runId(), late.awaitEnd(WAVE).events(), orphan,
+        try (SseClient late =
+            SseClient.attach(api, orphan.threadId(), "0", false).awaitAttached(ATTACH)) {
+          assertShownOnce(
+              "late attacher of " + orphan.runId(),
+              late.awaitEnd(WAVE).events(),
+              orphan,
               rows.get(orphan.runId()));
         }
       }
-      System.out.printf("ORPHAN RACE: %d orphans in %d waves, two survivors, takeovers by relay %s,"
+      System.out.printf(
+          "ORPHAN RACE: %d orphans in %d waves, two survivors, takeovers by relay %s,"
               + " every orphan taken over once (epoch 2, one model call, one reset), %d ms%n",
           orphans.size(), WAVES, new java.util.TreeMap<>(takeoversByRelay), tookMillis);
     } finally {
@@ -134,23 +169,37 @@ class OrphanRaceTest {
     }
   }
 
-  private static void assertTheSubjectHoldsOneStartOfEpochTwo(String what, List<BusEvent> events, Orphan orphan,
-      RunRow row) {
+  private static void assertTheSubjectHoldsOneStartOfEpochTwo(
+      String what, List<BusEvent> events, Orphan orphan, RunRow row) {
     assertThat(events).as(what + ": events on its subject").isNotNull().isNotEmpty();
-    assertThat(events).as(what + ": every event of the run at epoch 2").allSatisfy(event -> {
-      assertThat(event.runId()).isEqualTo(orphan.runId().toString());
-      assertThat(event.epoch()).isEqualTo(2);
-    });
-    assertThat(events.stream().map(BusEvent::type).toList()).as(what + ": event types on the subject")
-        .startsWith("reset").endsWith("done").containsOnlyOnce("reset", "done");
-    assertThat(events.stream().filter(e -> e.type().equals("chunk")).map(e -> e.data().path("delta").asText())
-        .collect(Collectors.joining())).as(what + ": chunks on the subject").isEqualTo(row.reply());
+    assertThat(events)
+        .as(what + ": every event of the run at epoch 2")
+        .allSatisfy(
+            event -> {
+              assertThat(event.runId()).isEqualTo(orphan.runId().toString());
+              assertThat(event.epoch()).isEqualTo(2);
+            });
+    assertThat(events.stream().map(BusEvent::type).toList())
+        .as(what + ": event types on the subject")
+        .startsWith("reset")
+        .endsWith("done")
+        .containsOnlyOnce("reset", "done");
+    assertThat(
+            events.stream()
+                .filter(e -> e.type().equals("chunk"))
+                .map(e -> e.data().path("delta").asText())
+                .collect(Collectors.joining()))
+        .as(what + ": chunks on the subject")
+        .isEqualTo(row.reply());
   }
 
-  private static void assertShownOnce(String what, List<SseEvent> events, Orphan orphan, RunRow row) {
+  private static void assertShownOnce(
+      String what, List<SseEvent> events, Orphan orphan, RunRow row) {
     ReplyAssembler assembler = new ReplyAssembler().acceptAll(events);
     String runId = orphan.runId().toString();
-    assertThat(assembler.violations()).as("%s: stream rules broken; events %s", what, events).isEmpty();
+    assertThat(assembler.violations())
+        .as("%s: stream rules broken; events %s", what, events)
+        .isEmpty();
     assertThat(assembler.resets(runId)).as(what + ": resets shown").isEqualTo(1);
     assertThat(assembler.text(runId)).as(what + ": text shown").isEqualTo(row.reply());
     assertThat(assembler.done(runId)).as(what + ": done").isPresent();
@@ -165,8 +214,12 @@ class OrphanRaceTest {
     List<Orphan> batch = new ArrayList<>();
     for (int i = 0; i < ORPHANS_PER_WAVE; i++) {
       // a few dead executors per wave: several orphans share one liveness key, others do not
-      batch.add(new Orphan("race-" + tag + "-" + i, UUID.randomUUID(), "dead-" + tag + "-" + (i % 3),
-          "orphan " + wave + "." + i + " " + tag));
+      batch.add(
+          new Orphan(
+              "race-" + tag + "-" + i,
+              UUID.randomUUID(),
+              "dead-" + tag + "-" + (i % 3),
+              "orphan " + wave + "." + i + " " + tag));
     }
     return batch;
   }
@@ -174,8 +227,9 @@ class OrphanRaceTest {
   private static void insertThreads(List<Orphan> batch) {
     OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
     try (Connection connection = stack.database().connect();
-        PreparedStatement thread = connection.prepareStatement(
-            "insert into threads (id, owner, title, created_at) values (?, ?, ?, ?)")) {
+        PreparedStatement thread =
+            connection.prepareStatement(
+                "insert into threads (id, owner, title, created_at) values (?, ?, ?, ?)")) {
       for (Orphan orphan : batch) {
         thread.setString(1, orphan.threadId());
         thread.setString(2, Stack.OWNER);
@@ -198,18 +252,21 @@ class OrphanRaceTest {
     OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
     try (Connection connection = stack.database().connect()) {
       connection.setAutoCommit(false);
-      try (PreparedStatement run = connection.prepareStatement(
-              "insert into runs (id, thread_id, status, model, retryable, attempts, epoch, executor_id,"
-                  + " lease_expires_at, created_at, started_at)"
-                  + " values (?, ?, 'running', 'mock-model', true, 1, 1, ?, ?, ?, ?)");
-          PreparedStatement message = connection.prepareStatement(
-              "insert into messages (id, thread_id, role, content, run_id, created_at)"
-                  + " values (?, ?, 'user', ?, ?, ?)")) {
+      try (PreparedStatement run =
+              connection.prepareStatement(
+                  "insert into runs (id, thread_id, status, model, retryable, attempts, epoch, executor_id,"
+                      + " lease_expires_at, created_at, started_at)"
+                      + " values (?, ?, 'running', 'mock-model', true, 1, 1, ?, ?, ?, ?)");
+          PreparedStatement message =
+              connection.prepareStatement(
+                  "insert into messages (id, thread_id, role, content, run_id, created_at)"
+                      + " values (?, ?, 'user', ?, ?, ?)")) {
         for (Orphan orphan : batch) {
           run.setObject(1, orphan.runId());
           run.setString(2, orphan.threadId());
           run.setString(3, orphan.deadExecutor());
-          run.setObject(4, now.plusMinutes(10)); // only the free liveness lock says the owner is dead
+          run.setObject(
+              4, now.plusMinutes(10)); // only the free liveness lock says the owner is dead
           run.setObject(5, now);
           run.setObject(6, now);
           run.addBatch();

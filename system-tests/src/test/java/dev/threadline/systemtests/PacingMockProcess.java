@@ -32,10 +32,18 @@ final class PacingMockProcess implements AutoCloseable {
   /** A mock whose default reply has {@code chunks} chunks, each after {@code delayMs}. */
   static PacingMockProcess start(int chunks, long delayMs) {
     int port = FreePort.next();
-    JarProcess process = JarProcess.startJava("pacing-mock-" + port,
-        List.of(Repository.current().pacingMockSource().toString(), "--port", String.valueOf(port),
-            "--chunks", String.valueOf(chunks), "--delay-ms", String.valueOf(delayMs)),
-        Map.of());
+    JarProcess process =
+        JarProcess.startJava(
+            "pacing-mock-" + port,
+            List.of(
+                Repository.current().pacingMockSource().toString(),
+                "--port",
+                String.valueOf(port),
+                "--chunks",
+                String.valueOf(chunks),
+                "--delay-ms",
+                String.valueOf(delayMs)),
+            Map.of());
     try {
       process.awaitHealthy(port, Duration.ofSeconds(30));
     } catch (RuntimeException | AssertionError e) {
@@ -54,7 +62,10 @@ final class PacingMockProcess implements AutoCloseable {
     return "http://127.0.0.1:" + port + "/v1";
   }
 
-  /** The reply the mock streams for {@code chunks} chunks and this echo (directives removed, 40 chars). */
+  /**
+   * The reply the mock streams for {@code chunks} chunks and this echo (directives removed, 40
+   * chars).
+   */
   static String expectedReply(String echo, int chunks) {
     StringBuilder reply = new StringBuilder();
     for (int i = 0; i < chunks; i++) {
@@ -63,12 +74,20 @@ final class PacingMockProcess implements AutoCloseable {
     return reply.toString();
   }
 
-  /** The completions it was asked for, oldest first (seq, lastUserMessage, stream, chunks, delayMs, status). */
+  /**
+   * The completions it was asked for, oldest first (seq, lastUserMessage, stream, chunks, delayMs,
+   * status).
+   */
   List<JsonNode> requests() {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/requests")).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/requests")).build();
     try {
-      String body = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-          .send(request, HttpResponse.BodyHandlers.ofString()).body();
+      String body =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .build()
+              .send(request, HttpResponse.BodyHandlers.ofString())
+              .body();
       List<JsonNode> requests = new ArrayList<>();
       JSON.readTree(body).forEach(requests::add);
       return requests;

@@ -14,10 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Chaos for a stack's relays, driven by the test's seeded {@link Random} from one thread: each
- * tick kills one relay (SIGKILL or SIGTERM), mostly a healthy one and only while another healthy
- * one stays, now and then one still starting, and restarts it with its EXECUTOR_ID: at once after
- * a SIGKILL, once it has exited after a SIGTERM (one process per identity).
+ * Chaos for a stack's relays, driven by the test's seeded {@link Random} from one thread: each tick
+ * kills one relay (SIGKILL or SIGTERM), mostly a healthy one and only while another healthy one
+ * stays, now and then one still starting, and restarts it with its EXECUTOR_ID: at once after a
+ * SIGKILL, once it has exited after a SIGTERM (one process per identity).
  */
 final class RelayChaos {
 
@@ -34,7 +34,9 @@ final class RelayChaos {
   private int duringStartup;
   private int skipped;
 
-  /** @param relays the EXECUTOR_IDs of the stack's relays, all healthy now */
+  /**
+   * @param relays the EXECUTOR_IDs of the stack's relays, all healthy now
+   */
   RelayChaos(Stack stack, List<String> relays, Random random, ExecutorService health) {
     this.stack = stack;
     this.relays = List.copyOf(relays);
@@ -75,16 +77,18 @@ final class RelayChaos {
   /** One step of chaos: restarts what has exited, then kills at most one relay. */
   void tick() {
     relaunchTerminated();
-    List<String> healthy = relays.stream()
-        .filter(name -> stack.relay(name).process().isAlive())
-        .filter(name -> terminating.stream().noneMatch(i -> i.name().equals(name)))
-        .filter(name -> ready.get(name).isDone() && !ready.get(name).isCompletedExceptionally())
-        .toList();
-    List<String> starting = relays.stream()
-        .filter(name -> stack.relay(name).process().isAlive())
-        .filter(name -> terminating.stream().noneMatch(i -> i.name().equals(name)))
-        .filter(name -> !ready.get(name).isDone())
-        .toList();
+    List<String> healthy =
+        relays.stream()
+            .filter(name -> stack.relay(name).process().isAlive())
+            .filter(name -> terminating.stream().noneMatch(i -> i.name().equals(name)))
+            .filter(name -> ready.get(name).isDone() && !ready.get(name).isCompletedExceptionally())
+            .toList();
+    List<String> starting =
+        relays.stream()
+            .filter(name -> stack.relay(name).process().isAlive())
+            .filter(name -> terminating.stream().noneMatch(i -> i.name().equals(name)))
+            .filter(name -> !ready.get(name).isDone())
+            .toList();
     // mostly one relay is left working, or every run would wait for JVM start-ups; now and then
     // the last one dies too, and the restarted identities recover their own runs
     String victimName;
@@ -122,23 +126,28 @@ final class RelayChaos {
 
   private void relaunch(String name) {
     Stack.Instance instance = stack.launchRelayProcess(name);
-    ready.put(name, CompletableFuture.runAsync(() -> {
-      try {
-        instance.process().awaitHealthy(instance.port(), Stack.START_TIMEOUT);
-      } catch (AssertionError e) {
-        if (!killedByUs.contains(instance.process())) {
-          synchronized (startFailures) {
-            startFailures.add(name + ": " + e.getMessage());
-          }
-        }
-        throw e;
-      }
-    }, health));
+    ready.put(
+        name,
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                instance.process().awaitHealthy(instance.port(), Stack.START_TIMEOUT);
+              } catch (AssertionError e) {
+                if (!killedByUs.contains(instance.process())) {
+                  synchronized (startFailures) {
+                    startFailures.add(name + ": " + e.getMessage());
+                  }
+                }
+                throw e;
+              }
+            },
+            health));
   }
 
   /** Ends the chaos: waits for the SIGTERMed to exit and starts every relay that is down. */
   void restartTheDead() {
-    await("SIGTERMed relays exited").atMost(Duration.ofSeconds(30))
+    await("SIGTERMed relays exited")
+        .atMost(Duration.ofSeconds(30))
         .until(() -> terminating.stream().noneMatch(i -> i.process().isAlive()));
     relaunchTerminated();
     ready.values().forEach(future -> future.exceptionally(e -> null).join());

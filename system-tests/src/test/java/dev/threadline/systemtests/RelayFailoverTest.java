@@ -42,17 +42,22 @@ class RelayFailoverTest {
     ApiClient api = stack.api(0);
     String thread = api.createThread();
     try (SseClient client = SseClient.attach(api, thread).awaitAttached(ATTACH)) {
-      String runId = api.postMessage(thread, "survive a crash [chunks=80 delay=50ms]").path("runId").asText();
+      String runId =
+          api.postMessage(thread, "survive a crash [chunks=80 delay=50ms]").path("runId").asText();
       client.awaitChunks(10, RUN);
       Stack.Instance owner = stack.relay(api.run(thread, runId).path("executorId").asText());
 
       owner.process().sigkill();
       long killedAt = System.nanoTime();
 
-      SseEvent takeover = client.awaitEvent("a reset of a newer epoch",
-          e -> e.is("reset") && e.json().path("epoch").asLong() > 1, Duration.ofSeconds(15));
+      SseEvent takeover =
+          client.awaitEvent(
+              "a reset of a newer epoch",
+              e -> e.is("reset") && e.json().path("epoch").asLong() > 1,
+              Duration.ofSeconds(15));
       long takeoverMillis = (takeover.receivedNanos() - killedAt) / 1_000_000;
-      System.out.printf("SIGKILL of %s to the survivor's reset: %d ms%n", owner.name(), takeoverMillis);
+      System.out.printf(
+          "SIGKILL of %s to the survivor's reset: %d ms%n", owner.name(), takeoverMillis);
       client.awaitEnd(RUN);
 
       assertShowsTheStoredMessageOnce(client.events(), api, thread, runId);
@@ -67,21 +72,28 @@ class RelayFailoverTest {
     ApiClient api = stack.api(0);
     String thread = api.createThread();
     try (SseClient client = SseClient.attach(api, thread).awaitAttached(ATTACH)) {
-      String runId = api.postMessage(thread, "survive a deploy [chunks=80 delay=50ms]").path("runId").asText();
+      String runId =
+          api.postMessage(thread, "survive a deploy [chunks=80 delay=50ms]").path("runId").asText();
       client.awaitChunks(10, RUN);
       Stack.Instance owner = stack.relay(api.run(thread, runId).path("executorId").asText());
 
       owner.process().sigterm();
       long terminatedAt = System.nanoTime();
 
-      SseEvent takeover = client.awaitEvent("a reset of a newer epoch",
-          e -> e.is("reset") && e.json().path("epoch").asLong() > 1, Duration.ofSeconds(15));
+      SseEvent takeover =
+          client.awaitEvent(
+              "a reset of a newer epoch",
+              e -> e.is("reset") && e.json().path("epoch").asLong() > 1,
+              Duration.ofSeconds(15));
       long takeoverMillis = (takeover.receivedNanos() - terminatedAt) / 1_000_000;
-      System.out.printf("SIGTERM of %s to the survivor's reset: %d ms%n", owner.name(), takeoverMillis);
+      System.out.printf(
+          "SIGTERM of %s to the survivor's reset: %d ms%n", owner.name(), takeoverMillis);
       client.awaitEnd(RUN);
 
       assertShowsTheStoredMessageOnce(client.events(), api, thread, runId);
-      assertThat(owner.process().awaitExit(Duration.ofSeconds(20))).as("exit code after SIGTERM").isIn(0, 143);
+      assertThat(owner.process().awaitExit(Duration.ofSeconds(20)))
+          .as("exit code after SIGTERM")
+          .isIn(0, 143);
       assertThat(takeoverMillis).as("ms from SIGTERM to the survivor's reset").isLessThan(3_000);
     } finally {
       restartMissingRelays();
@@ -94,7 +106,10 @@ class RelayFailoverTest {
     String thread = api.createThread();
     Stack.Instance survivor = null;
     try (SseClient client = SseClient.attach(api, thread).awaitAttached(ATTACH)) {
-      String runId = api.postMessage(thread, "survive a restart [chunks=60 delay=50ms]").path("runId").asText();
+      String runId =
+          api.postMessage(thread, "survive a restart [chunks=60 delay=50ms]")
+              .path("runId")
+              .asText();
       client.awaitChunks(10, RUN);
       Stack.Instance owner = stack.relay(api.run(thread, runId).path("executorId").asText());
       survivor = stack.relay(owner.name().equals("relay-1") ? "relay-2" : "relay-1");
@@ -102,8 +117,10 @@ class RelayFailoverTest {
 
       owner.process().sigkill();
       stack.startRelay(owner.name());
-      client.awaitEvent("a reset of a newer epoch",
-          e -> e.is("reset") && e.json().path("epoch").asLong() > 1, Duration.ofSeconds(30));
+      client.awaitEvent(
+          "a reset of a newer epoch",
+          e -> e.is("reset") && e.json().path("epoch").asLong() > 1,
+          Duration.ofSeconds(30));
       client.awaitEnd(RUN);
 
       assertShowsTheStoredMessageOnce(client.events(), api, thread, runId);
@@ -122,16 +139,23 @@ class RelayFailoverTest {
     String thread = api.createThread();
     Stack.Instance owner = null;
     try (SseClient client = SseClient.attach(api, thread).awaitAttached(ATTACH)) {
-      String runId = api.postMessage(thread, "survive a freeze [chunks=200 delay=50ms]").path("runId").asText();
+      String runId =
+          api.postMessage(thread, "survive a freeze [chunks=200 delay=50ms]")
+              .path("runId")
+              .asText();
       client.awaitChunks(10, RUN);
       owner = stack.relay(api.run(thread, runId).path("executorId").asText());
 
       owner.process().sigstop();
       long stoppedAt = System.nanoTime();
-      SseEvent takeover = client.awaitEvent("a reset of a newer epoch",
-          e -> e.is("reset") && e.json().path("epoch").asLong() > 1, Duration.ofSeconds(25));
-      System.out.printf("SIGSTOP of %s to the survivor's reset: %d ms%n", owner.name(),
-          (takeover.receivedNanos() - stoppedAt) / 1_000_000);
+      SseEvent takeover =
+          client.awaitEvent(
+              "a reset of a newer epoch",
+              e -> e.is("reset") && e.json().path("epoch").asLong() > 1,
+              Duration.ofSeconds(25));
+      System.out.printf(
+          "SIGSTOP of %s to the survivor's reset: %d ms%n",
+          owner.name(), (takeover.receivedNanos() - stoppedAt) / 1_000_000);
       owner.process().sigcont();
       client.awaitEnd(RUN);
 

@@ -24,10 +24,11 @@ final class RelayLogs {
     stack.relays().forEach(relay -> files.putIfAbsent(relay.process().log(), relay.process()));
     return files.values().stream()
         .flatMap(process -> process.logText().lines())
-        .filter(line -> {
-          Matcher stamp = TIMESTAMP.matcher(line);
-          return stamp.find() && Long.parseLong(stamp.group(1)) >= since.toEpochMilli();
-        })
+        .filter(
+            line -> {
+              Matcher stamp = TIMESTAMP.matcher(line);
+              return stamp.find() && Long.parseLong(stamp.group(1)) >= since.toEpochMilli();
+            })
         .toList();
   }
 

@@ -10,11 +10,12 @@ import java.util.Optional;
 /**
  * Applies a client's rules to the events it received, over one or more connections (a resume
  * continues the same assembler), and records every breach of the contract's stream rules:
+ *
  * <ul>
- *   <li>event ids strictly increase: nothing twice, nothing out of order; only a terminal event
- *       may come without one (functions send it from the database when the bus stayed silent),
- *       possibly after an id-less {@code reset} and {@code chunk} that replace the run's text with
- *       the stored one (functions' README: "Completing the text");
+ *   <li>event ids strictly increase: nothing twice, nothing out of order; only a terminal event may
+ *       come without one (functions send it from the database when the bus stayed silent), possibly
+ *       after an id-less {@code reset} and {@code chunk} that replace the run's text with the
+ *       stored one (functions' README: "Completing the text");
  *   <li>{@code reset} starts a run's text afresh, with an epoch above any seen for the run;
  *   <li>{@code chunk} indices within an epoch are 0, 1, 2, … without gaps or repeats;
  *   <li>no chunk of a superseded epoch after the reset of a newer one, none before any reset;
@@ -23,7 +24,8 @@ import java.util.Optional;
  */
 final class ReplyAssembler {
 
-  private static final java.util.Set<String> TERMINAL_TYPES = java.util.Set.of("done", "error", "cancelled");
+  private static final java.util.Set<String> TERMINAL_TYPES =
+      java.util.Set.of("done", "error", "cancelled");
 
   private final Map<String, RunView> runs = new LinkedHashMap<>();
   private int idlessTerminals;
@@ -41,12 +43,14 @@ final class ReplyAssembler {
     JsonNode data = event.json();
     String runId = data.path("runId").asText(null);
     if (runId == null) {
-      violations.add("event " + event.id() + " (" + event.type() + ") has no runId: " + event.data());
+      violations.add(
+          "event " + event.id() + " (" + event.type() + ") has no runId: " + event.data());
       return;
     }
     RunView run = runs.get(runId);
     if (run != null && run.terminal != null) {
-      violations.add("event " + describe(event) + " after the terminal " + run.terminal + " of run " + runId);
+      violations.add(
+          "event " + describe(event) + " after the terminal " + run.terminal + " of run " + runId);
       return;
     }
     long epoch = data.path("epoch").asLong(-1);
@@ -69,7 +73,8 @@ final class ReplyAssembler {
   private void checkId(SseEvent event) {
     if (event.id() == null) {
       if (TERMINAL_TYPES.contains(event.type())) {
-        idlessTerminals++; // functions' end from the database when the bus stayed silent: no stream sequence
+        idlessTerminals++; // functions' end from the database when the bus stayed silent: no stream
+        // sequence
       } else if (event.type().equals("reset") || event.type().equals("chunk")) {
         // the stored text before such an end, when the client's text fell short of it: a chunk
         // only after such a reset (checked with the run)
@@ -87,7 +92,13 @@ final class ReplyAssembler {
       return;
     }
     if (id <= lastId) {
-      violations.add("event id " + id + " after " + lastId + " (seen twice or out of order): " + describe(event));
+      violations.add(
+          "event id "
+              + id
+              + " after "
+              + lastId
+              + " (seen twice or out of order): "
+              + describe(event));
     }
     lastId = Math.max(lastId, id);
   }
@@ -96,7 +107,8 @@ final class ReplyAssembler {
     // the stored text from the database comes under the stored epoch, which may be the one shown
     boolean fromDatabase = event.id() == null;
     if (run != null && (fromDatabase ? epoch < run.epoch : epoch <= run.epoch)) {
-      violations.add("reset of epoch " + epoch + " after epoch " + run.epoch + ": " + describe(event));
+      violations.add(
+          "reset of epoch " + epoch + " after epoch " + run.epoch + ": " + describe(event));
     }
     RunView fresh = new RunView();
     fresh.epoch = epoch;
@@ -114,18 +126,34 @@ final class ReplyAssembler {
       violations.add("event without id: " + describe(event));
     }
     if (epoch < run.epoch) {
-      violations.add("chunk of superseded epoch " + epoch + " after the reset of epoch " + run.epoch
-          + ": " + describe(event));
+      violations.add(
+          "chunk of superseded epoch "
+              + epoch
+              + " after the reset of epoch "
+              + run.epoch
+              + ": "
+              + describe(event));
       return;
     }
     if (epoch > run.epoch) {
-      violations.add("chunk of epoch " + epoch + " without its reset (current " + run.epoch + "): " + describe(event));
+      violations.add(
+          "chunk of epoch "
+              + epoch
+              + " without its reset (current "
+              + run.epoch
+              + "): "
+              + describe(event));
       return;
     }
     int index = data.path("index").asInt(-1);
     if (index != run.nextIndex) {
-      violations.add("chunk index " + index + " where " + run.nextIndex + " was due (gap or repeat): "
-          + describe(event));
+      violations.add(
+          "chunk index "
+              + index
+              + " where "
+              + run.nextIndex
+              + " was due (gap or repeat): "
+              + describe(event));
     }
     run.text.append(data.path("delta").asText());
     run.nextIndex = index + 1;
@@ -146,8 +174,13 @@ final class ReplyAssembler {
 
   private void requireCurrentEpoch(SseEvent event, RunView run, long epoch) {
     if (run == null || epoch != run.epoch) {
-      violations.add("event of epoch " + epoch + " while the run is at " + (run == null ? "none" : run.epoch)
-          + ": " + describe(event));
+      violations.add(
+          "event of epoch "
+              + epoch
+              + " while the run is at "
+              + (run == null ? "none" : run.epoch)
+              + ": "
+              + describe(event));
     }
   }
 
@@ -168,7 +201,9 @@ final class ReplyAssembler {
   /** The data of the run's {@code done} event, if it ended so. */
   Optional<JsonNode> done(String runId) {
     RunView run = runs.get(runId);
-    return run != null && "done".equals(run.terminal) ? Optional.of(run.terminalData) : Optional.empty();
+    return run != null && "done".equals(run.terminal)
+        ? Optional.of(run.terminalData)
+        : Optional.empty();
   }
 
   /** Terminal events that came without an id: sent from the database, not from the bus. */
@@ -197,8 +232,10 @@ final class ReplyAssembler {
 
   private static final class RunView {
     long epoch = -1;
+
     /** Reset without an id: the stored text from the database follows. */
     boolean storedText;
+
     int resets;
     int nextIndex;
     int chunks;

@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The client rules the system tests judge every stream by, checked on hand-made event sequences. */
+/**
+ * The client rules the system tests judge every stream by, checked on hand-made event sequences.
+ */
 class ReplyAssemblerTest {
 
   private static final String RUN = "0b7e5b7a-57b2-4d4f-a3ac-96a1a8e4c0de";
@@ -23,7 +25,8 @@ class ReplyAssemblerTest {
 
     assertThat(assembler.violations()).isEmpty();
     assertThat(assembler.text(RUN)).isEqualTo("Hello");
-    assertThat(assembler.done(RUN)).hasValueSatisfying(d -> assertThat(d.path("messageId").asText()).isEqualTo(MESSAGE));
+    assertThat(assembler.done(RUN))
+        .hasValueSatisfying(d -> assertThat(d.path("messageId").asText()).isEqualTo(MESSAGE));
   }
 
   @Test
@@ -41,14 +44,20 @@ class ReplyAssemblerTest {
   void flagsAGapInTheChunkIndices() {
     reset(1).chunk(1, 0, "a").chunk(1, 2, "c");
 
-    assertThat(new ReplyAssembler().acceptAll(events).violations()).singleElement().asString().contains("gap or repeat");
+    assertThat(new ReplyAssembler().acceptAll(events).violations())
+        .singleElement()
+        .asString()
+        .contains("gap or repeat");
   }
 
   @Test
   void flagsARepeatedChunk() {
     reset(1).chunk(1, 0, "a").chunk(1, 0, "a");
 
-    assertThat(new ReplyAssembler().acceptAll(events).violations()).singleElement().asString().contains("gap or repeat");
+    assertThat(new ReplyAssembler().acceptAll(events).violations())
+        .singleElement()
+        .asString()
+        .contains("gap or repeat");
   }
 
   @Test
@@ -65,7 +74,10 @@ class ReplyAssemblerTest {
   void flagsAChunkBeforeAnyReset() {
     chunk(1, 0, "a");
 
-    assertThat(new ReplyAssembler().acceptAll(events).violations()).singleElement().asString().contains("before any reset");
+    assertThat(new ReplyAssembler().acceptAll(events).violations())
+        .singleElement()
+        .asString()
+        .contains("before any reset");
   }
 
   @Test
@@ -74,7 +86,8 @@ class ReplyAssemblerTest {
     List<SseEvent> firstConnection = List.copyOf(events);
     List<SseEvent> secondConnection = List.of(events.get(1));
 
-    ReplyAssembler assembler = new ReplyAssembler().acceptAll(firstConnection).acceptAll(secondConnection);
+    ReplyAssembler assembler =
+        new ReplyAssembler().acceptAll(firstConnection).acceptAll(secondConnection);
 
     assertThat(assembler.violations()).isNotEmpty().first().asString().contains("seen twice");
   }
@@ -83,16 +96,30 @@ class ReplyAssemblerTest {
   void flagsAnythingAfterTheTerminalEvent() {
     reset(1).chunk(1, 0, "a").done(1).chunk(1, 1, "late");
 
-    assertThat(new ReplyAssembler().acceptAll(events).violations()).singleElement().asString().contains("after the terminal");
+    assertThat(new ReplyAssembler().acceptAll(events).violations())
+        .singleElement()
+        .asString()
+        .contains("after the terminal");
   }
 
   @Test
   void acceptsTheStoredTextWithoutIdsReplacingAPartOfTheSameEpochBeforeAnEndWithoutId() {
     reset(1).chunk(1, 0, "Hel");
     events.add(new SseEvent(null, "reset", "{\"runId\":\"" + RUN + "\",\"epoch\":1}"));
-    events.add(new SseEvent(null, "chunk", "{\"runId\":\"" + RUN + "\",\"epoch\":1,\"index\":0,\"delta\":\"Hello\"}"));
-    events.add(new SseEvent(null, "done", "{\"runId\":\"" + RUN + "\",\"epoch\":1,\"messageId\":\"" + MESSAGE
-        + "\",\"finishReason\":\"stop\"}"));
+    events.add(
+        new SseEvent(
+            null,
+            "chunk",
+            "{\"runId\":\"" + RUN + "\",\"epoch\":1,\"index\":0,\"delta\":\"Hello\"}"));
+    events.add(
+        new SseEvent(
+            null,
+            "done",
+            "{\"runId\":\""
+                + RUN
+                + "\",\"epoch\":1,\"messageId\":\""
+                + MESSAGE
+                + "\",\"finishReason\":\"stop\"}"));
 
     ReplyAssembler assembler = new ReplyAssembler().acceptAll(events);
 
@@ -105,9 +132,18 @@ class ReplyAssemblerTest {
   @Test
   void acceptsATerminalEventWithoutIdButNoOtherEvent() {
     reset(1).chunk(1, 0, "a");
-    events.add(new SseEvent(null, "chunk", "{\"runId\":\"" + RUN + "\",\"epoch\":1,\"index\":1,\"delta\":\"b\"}"));
-    events.add(new SseEvent(null, "done", "{\"runId\":\"" + RUN + "\",\"epoch\":1,\"messageId\":\"" + MESSAGE
-        + "\",\"finishReason\":\"stop\"}"));
+    events.add(
+        new SseEvent(
+            null, "chunk", "{\"runId\":\"" + RUN + "\",\"epoch\":1,\"index\":1,\"delta\":\"b\"}"));
+    events.add(
+        new SseEvent(
+            null,
+            "done",
+            "{\"runId\":\""
+                + RUN
+                + "\",\"epoch\":1,\"messageId\":\""
+                + MESSAGE
+                + "\",\"finishReason\":\"stop\"}"));
 
     ReplyAssembler assembler = new ReplyAssembler().acceptAll(events);
 
@@ -121,18 +157,42 @@ class ReplyAssemblerTest {
   }
 
   private ReplyAssemblerTest chunk(long epoch, int index, String delta) {
-    return add("chunk", "{\"runId\":\"" + RUN + "\",\"epoch\":" + epoch + ",\"index\":" + index
-        + ",\"delta\":\"" + delta + "\"}");
+    return add(
+        "chunk",
+        "{\"runId\":\""
+            + RUN
+            + "\",\"epoch\":"
+            + epoch
+            + ",\"index\":"
+            + index
+            + ",\"delta\":\""
+            + delta
+            + "\"}");
   }
 
   private ReplyAssemblerTest done(long epoch) {
-    return add("done", "{\"runId\":\"" + RUN + "\",\"epoch\":" + epoch + ",\"messageId\":\"" + MESSAGE
-        + "\",\"finishReason\":\"stop\"}");
+    return add(
+        "done",
+        "{\"runId\":\""
+            + RUN
+            + "\",\"epoch\":"
+            + epoch
+            + ",\"messageId\":\""
+            + MESSAGE
+            + "\",\"finishReason\":\"stop\"}");
   }
 
   private ReplyAssemblerTest error(long epoch, boolean retryable) {
-    return add("error", "{\"runId\":\"" + RUN + "\",\"epoch\":" + epoch + ",\"message\":\"model failed\","
-        + "\"retryable\":" + retryable + "}");
+    return add(
+        "error",
+        "{\"runId\":\""
+            + RUN
+            + "\",\"epoch\":"
+            + epoch
+            + ",\"message\":\"model failed\","
+            + "\"retryable\":"
+            + retryable
+            + "}");
   }
 
   private ReplyAssemblerTest add(String type, String data) {

@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * What the reply stream holds right now, read straight from JetStream rather than through
- * functions: every event still stored, per thread subject, in stream order. Shows what a
- * publisher left behind, including anything a client would never be shown.
+ * functions: every event still stored, per thread subject, in stream order. Shows what a publisher
+ * left behind, including anything a client would never be shown.
  */
 final class ReplySubjects {
 
@@ -41,11 +41,15 @@ final class ReplySubjects {
         } catch (JetStreamApiException purged) {
           continue; // purged with its subject by a later (re)start
         }
-        bySubject.computeIfAbsent(message.getSubject(), s -> new ArrayList<>()).add(new BusEvent(seq,
-            message.getHeaders().getFirst(ReplyHeaders.EVENT),
-            message.getHeaders().getFirst(ReplyHeaders.RUN_ID),
-            Long.parseLong(message.getHeaders().getFirst(ReplyHeaders.EPOCH)),
-            ApiClient.JSON.readTree(message.getData())));
+        bySubject
+            .computeIfAbsent(message.getSubject(), s -> new ArrayList<>())
+            .add(
+                new BusEvent(
+                    seq,
+                    message.getHeaders().getFirst(ReplyHeaders.EVENT),
+                    message.getHeaders().getFirst(ReplyHeaders.RUN_ID),
+                    Long.parseLong(message.getHeaders().getFirst(ReplyHeaders.EPOCH)),
+                    ApiClient.JSON.readTree(message.getData())));
       }
       return bySubject;
     } catch (IOException e) {

@@ -14,15 +14,19 @@ final class Repository {
     this.buildDir = buildDir;
   }
 
-  /** From the system properties surefire sets; falls back to the parent of the working directory. */
+  /**
+   * From the system properties surefire sets; falls back to the parent of the working directory.
+   */
   static Repository current() {
     String root = System.getProperty("threadline.repo.root");
     Path path = root != null ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
-    return new Repository(path.toAbsolutePath().normalize(),
-        System.getProperty("threadline.build.dir", "target"));
+    return new Repository(
+        path.toAbsolutePath().normalize(), System.getProperty("threadline.build.dir", "target"));
   }
 
-  /** The repository root: local-stack's scripts and the checked-in deployment files live under it. */
+  /**
+   * The repository root: local-stack's scripts and the checked-in deployment files live under it.
+   */
   Path root() {
     return root;
   }
@@ -46,7 +50,9 @@ final class Repository {
   /** Where each started process writes its output. */
   Path processLogs() {
     String logs = System.getProperty("threadline.processes.logs");
-    return logs != null ? Path.of(logs) : root.resolve("system-tests").resolve(buildDir).resolve("processes");
+    return logs != null
+        ? Path.of(logs)
+        : root.resolve("system-tests").resolve(buildDir).resolve("processes");
   }
 
   private Path artifact(String module, String jar) {
@@ -56,7 +62,8 @@ final class Repository {
   private static Path existing(Path path) {
     if (!Files.isRegularFile(path)) {
       throw new IllegalStateException(
-          path + " is missing: build it first (mvn -B -DskipTests package, or mvn verify from the repo root)");
+          path
+              + " is missing: build it first (mvn -B -DskipTests package, or mvn verify from the repo root)");
     }
     return path;
   }

@@ -21,8 +21,17 @@ import java.util.stream.Collectors;
 final class RunTable {
 
   /** One row of {@code runs}, with the number of assistant messages that name it. */
-  record RunRow(UUID id, String threadId, long seq, String status, long epoch, int attempts,
-      String executorId, Instant finishedAt, int assistantMessages, String reply) {
+  record RunRow(
+      UUID id,
+      String threadId,
+      long seq,
+      String status,
+      long epoch,
+      int attempts,
+      String executorId,
+      Instant finishedAt,
+      int assistantMessages,
+      String reply) {
 
     boolean ended() {
       return !status.equals("queued") && !status.equals("running");
@@ -51,10 +60,18 @@ final class RunTable {
       List<RunRow> runs = new ArrayList<>();
       while (rows.next()) {
         OffsetDateTime finished = rows.getObject("finished_at", OffsetDateTime.class);
-        runs.add(new RunRow(rows.getObject("id", UUID.class), rows.getString("thread_id"),
-            rows.getLong("seq"), rows.getString("status"), rows.getLong("epoch"), rows.getInt("attempts"),
-            rows.getString("executor_id"), finished == null ? null : finished.toInstant(),
-            rows.getInt("replies"), rows.getString("reply")));
+        runs.add(
+            new RunRow(
+                rows.getObject("id", UUID.class),
+                rows.getString("thread_id"),
+                rows.getLong("seq"),
+                rows.getString("status"),
+                rows.getLong("epoch"),
+                rows.getInt("attempts"),
+                rows.getString("executor_id"),
+                finished == null ? null : finished.toInstant(),
+                rows.getInt("replies"),
+                rows.getString("reply")));
       }
       return runs;
     } catch (SQLException e) {

@@ -46,12 +46,16 @@ final class SseClient implements AutoCloseable {
     return attach(api, threadId, null, false);
   }
 
-  /** @param lastEventId sent as {@code Last-Event-ID} when not null; @param follow adds ?follow=true */
+  /**
+   * @param lastEventId sent as {@code Last-Event-ID} when not null; @param follow adds ?follow=true
+   */
   static SseClient attach(ApiClient api, String threadId, String lastEventId, boolean follow) {
-    String url = api.baseUrl() + "/v1/threads/" + threadId + "/stream" + (follow ? "?follow=true" : "");
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-        .header("Authorization", "Bearer " + api.token())
-        .header("Accept", "text/event-stream");
+    String url =
+        api.baseUrl() + "/v1/threads/" + threadId + "/stream" + (follow ? "?follow=true" : "");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Authorization", "Bearer " + api.token())
+            .header("Accept", "text/event-stream");
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);
     }
@@ -68,17 +72,22 @@ final class SseClient implements AutoCloseable {
   }
 
   private void connect(HttpRequest request) {
-    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-        .sendAsync(request, info -> {
-          status = info.statusCode();
-          return HttpResponse.BodySubscribers.fromLineSubscriber(new LineSubscriber());
-        })
-        .whenComplete((response, error) -> {
-          if (error != null && !disconnected) {
-            failure = error;
-          }
-          ended = true;
-        });
+    HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .build()
+        .sendAsync(
+            request,
+            info -> {
+              status = info.statusCode();
+              return HttpResponse.BodySubscribers.fromLineSubscriber(new LineSubscriber());
+            })
+        .whenComplete(
+            (response, error) -> {
+              if (error != null && !disconnected) {
+                failure = error;
+              }
+              ended = true;
+            });
   }
 
   private final class LineSubscriber implements Flow.Subscriber<String> {
@@ -96,7 +105,8 @@ final class SseClient implements AutoCloseable {
     public void onNext(String line) {
       synchronized (SseClient.this) {
         if (disconnected) {
-          return; // a cancelled subscription may still deliver what was in flight: the client is gone
+          return; // a cancelled subscription may still deliver what was in flight: the client is
+          // gone
         }
         rawLines.add(line);
         readLine(line);
@@ -141,7 +151,7 @@ final class SseClient implements AutoCloseable {
       case "id" -> id = value;
       case "event" -> type = value;
       case "data" -> data.add(value);
-      default -> { } // "retry" and unknown fields are ignored, as by EventSource
+      default -> {} // "retry" and unknown fields are ignored, as by EventSource
     }
   }
 
@@ -202,7 +212,8 @@ final class SseClient implements AutoCloseable {
   SseClient awaitAttached(Duration timeout) {
     await(description + " attached").atMost(timeout).until(() -> status != 0 || ended);
     if (status != 200) {
-      throw new AssertionError(description + ": status " + status + ", body " + rawLines + ", failure " + failure);
+      throw new AssertionError(
+          description + ": status " + status + ", body " + rawLines + ", failure " + failure);
     }
     return this;
   }
@@ -211,7 +222,8 @@ final class SseClient implements AutoCloseable {
   SseEvent awaitEvent(String what, Predicate<SseEvent> condition, Duration timeout) {
     await(description + ": " + what)
         .atMost(timeout)
-        .failFast(description + " ended before " + what + "; events " + events,
+        .failFast(
+            description + " ended before " + what + "; events " + events,
             () -> ended && events.stream().noneMatch(condition))
         .until(() -> events.stream().anyMatch(condition));
     return events.stream().filter(condition).findFirst().orElseThrow();
@@ -231,9 +243,18 @@ final class SseClient implements AutoCloseable {
     try {
       await(description + " ended by the server").atMost(timeout).until(() -> ended);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError(description + " still open after " + timeout + ": " + events.size()
-          + " events (last " + (events.isEmpty() ? "none" : events.get(events.size() - 1)) + "), "
-          + comments.get() + " comment lines", e);
+      throw new AssertionError(
+          description
+              + " still open after "
+              + timeout
+              + ": "
+              + events.size()
+              + " events (last "
+              + (events.isEmpty() ? "none" : events.get(events.size() - 1))
+              + "), "
+              + comments.get()
+              + " comment lines",
+          e);
     }
     if (failure != null) {
       throw new AssertionError(description + " failed after " + events.size() + " events", failure);

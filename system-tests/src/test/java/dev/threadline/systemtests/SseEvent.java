@@ -18,7 +18,8 @@ record SseEvent(String id, String type, String data, long receivedNanos) {
     try {
       return ApiClient.JSON.readTree(data);
     } catch (IOException e) {
-      throw new UncheckedIOException("event " + id + " (" + type + ") data is not JSON: " + data, e);
+      throw new UncheckedIOException(
+          "event " + id + " (" + type + ") data is not JSON: " + data, e);
     }
   }
 

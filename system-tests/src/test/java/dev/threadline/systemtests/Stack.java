@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A whole Threadline deployment as processes, private to one test class: its own migrated
- * database, its own JetStream stream and subjects, N functions instances and M relays on free ports,
- * and a pacing mock of the model API. {@link #close()} kills everything and drops the database.
+ * A whole Threadline deployment as processes, private to one test class: its own migrated database,
+ * its own JetStream stream and subjects, N functions instances and M relays on free ports, and a
+ * pacing mock of the model API. {@link #close()} kills everything and drops the database.
  */
 final class Stack implements AutoCloseable {
 
@@ -88,7 +88,9 @@ final class Stack implements AutoCloseable {
       return this;
     }
 
-    /** The mock's default reply: chunks and the pause before each (directives override per message). */
+    /**
+     * The mock's default reply: chunks and the pause before each (directives override per message).
+     */
     Builder mock(int chunks, long delayMs) {
       this.mockChunks = chunks;
       this.mockDelayMs = delayMs;
@@ -101,7 +103,10 @@ final class Stack implements AutoCloseable {
       return this;
     }
 
-    /** Relays reach PostgreSQL through a {@link TcpProxy} ({@link Stack#relayDatabaseProxy()}); functions directly. */
+    /**
+     * Relays reach PostgreSQL through a {@link TcpProxy} ({@link Stack#relayDatabaseProxy()});
+     * functions directly.
+     */
     Builder relayDatabaseProxy() {
       this.relayDatabaseProxy = true;
       return this;
@@ -123,8 +128,10 @@ final class Stack implements AutoCloseable {
         for (int i = 1; i <= relays; i++) {
           stack.launchRelay("relay-" + i);
         }
-        stack.functions.forEach(instance -> instance.process().awaitHealthy(instance.port(), START_TIMEOUT));
-        stack.relays.forEach(instance -> instance.process().awaitHealthy(instance.port(), START_TIMEOUT));
+        stack.functions.forEach(
+            instance -> instance.process().awaitHealthy(instance.port(), START_TIMEOUT));
+        stack.relays.forEach(
+            instance -> instance.process().awaitHealthy(instance.port(), START_TIMEOUT));
         return stack;
       } catch (RuntimeException | AssertionError e) {
         stack.close();
@@ -140,7 +147,10 @@ final class Stack implements AutoCloseable {
     return instance;
   }
 
-  /** Starts a relay with this executor id (again, after a kill: the same identity) and waits for health. */
+  /**
+   * Starts a relay with this executor id (again, after a kill: the same identity) and waits for
+   * health.
+   */
   Instance startRelay(String executorId) {
     Instance instance = launchRelay(executorId);
     instance.process().awaitHealthy(instance.port(), START_TIMEOUT);
@@ -160,8 +170,12 @@ final class Stack implements AutoCloseable {
     Map<String, String> environment = commonEnvironment(port);
     environment.put("AUTH_JWT_SECRET", jwtSecret);
     String name = "functions-" + (functions.size() + 1);
-    Instance instance = new Instance(name,
-        JarProcess.startJar(name + "-" + port, Repository.current().functionsJar(), environment), port);
+    Instance instance =
+        new Instance(
+            name,
+            JarProcess.startJar(
+                name + "-" + port, Repository.current().functionsJar(), environment),
+            port);
     functions.add(instance);
     return instance;
   }
@@ -174,11 +188,18 @@ final class Stack implements AutoCloseable {
     environment.put("OPENAI_API_KEY", "system-test-key");
     environment.put("OPENAI_MODEL", "mock-model");
     if (relayDatabaseProxy != null) {
-      environment.put("DATASOURCES_DEFAULT_URL",
-          database.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + relayDatabaseProxy.port() + "/"));
+      environment.put(
+          "DATASOURCES_DEFAULT_URL",
+          database
+              .jdbcUrl()
+              .replaceFirst("//[^/]+/", "//127.0.0.1:" + relayDatabaseProxy.port() + "/"));
     }
-    Instance instance = new Instance(executorId,
-        JarProcess.startJar(executorId + "-" + port, Repository.current().relayJar(), environment), port);
+    Instance instance =
+        new Instance(
+            executorId,
+            JarProcess.startJar(
+                executorId + "-" + port, Repository.current().relayJar(), environment),
+            port);
     relays.add(instance);
     return instance;
   }
@@ -208,15 +229,19 @@ final class Stack implements AutoCloseable {
   /** The stack's own broker; only with {@link Builder#privateNats()}. */
   PrivateNatsServer nats() {
     if (privateNats == null) {
-      throw new IllegalStateException("this stack shares the machine's NATS: build it with privateNats()");
+      throw new IllegalStateException(
+          "this stack shares the machine's NATS: build it with privateNats()");
     }
     return privateNats;
   }
 
-  /** The proxy between the relays and PostgreSQL; only with {@link Builder#relayDatabaseProxy()}. */
+  /**
+   * The proxy between the relays and PostgreSQL; only with {@link Builder#relayDatabaseProxy()}.
+   */
   TcpProxy relayDatabaseProxy() {
     if (relayDatabaseProxy == null) {
-      throw new IllegalStateException("relays reach the database directly: build the stack with relayDatabaseProxy()");
+      throw new IllegalStateException(
+          "relays reach the database directly: build the stack with relayDatabaseProxy()");
     }
     return relayDatabaseProxy;
   }

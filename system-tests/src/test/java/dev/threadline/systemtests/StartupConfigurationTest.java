@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** CONTRACT section 3: a missing setting stops the process with a message that names the variable. */
+/**
+ * CONTRACT section 3: a missing setting stops the process with a message that names the variable.
+ */
 @Tag("processes")
 @Timeout(180)
 class StartupConfigurationTest {
@@ -39,8 +41,9 @@ class StartupConfigurationTest {
 
   @Test
   void functionsRefuseToStartWithoutAuthJwtSecret() {
-    try (JarProcess functions = JarProcess.startJar("functions-no-secret", Repository.current().functionsJar(),
-        environment())) {
+    try (JarProcess functions =
+        JarProcess.startJar(
+            "functions-no-secret", Repository.current().functionsJar(), environment())) {
       assertThat(functions.awaitExit(EXIT_TIMEOUT)).as("exit code").isNotZero();
       assertThat(functions.logText()).contains("AUTH_JWT_SECRET");
     }
@@ -53,7 +56,8 @@ class StartupConfigurationTest {
     environment.put("OPENAI_BASE_URL", "http://127.0.0.1:9/v1");
     environment.put("OPENAI_API_KEY", "unused");
 
-    try (JarProcess relay = JarProcess.startJar("relay-prod-no-id", Repository.current().relayJar(), environment)) {
+    try (JarProcess relay =
+        JarProcess.startJar("relay-prod-no-id", Repository.current().relayJar(), environment)) {
       assertThat(relay.awaitExit(EXIT_TIMEOUT)).as("exit code").isNotZero();
       assertThat(relay.logText()).contains("EXECUTOR_ID");
     }
@@ -66,7 +70,8 @@ class StartupConfigurationTest {
     environment.put("OPENAI_API_KEY", "unused");
     int port = Integer.parseInt(environment.get("MICRONAUT_SERVER_PORT"));
 
-    try (JarProcess relay = JarProcess.startJar("relay-dev-no-id", Repository.current().relayJar(), environment)) {
+    try (JarProcess relay =
+        JarProcess.startJar("relay-dev-no-id", Repository.current().relayJar(), environment)) {
       relay.awaitHealthy(port, EXIT_TIMEOUT);
       assertThat(relay.logText()).containsPattern("WARN.*EXECUTOR_ID");
     }

@@ -13,7 +13,9 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
 
-/** HS256 bearer tokens as a client of Threadline holds them; the secret is AUTH_JWT_SECRET's bytes. */
+/**
+ * HS256 bearer tokens as a client of Threadline holds them; the secret is AUTH_JWT_SECRET's bytes.
+ */
 final class TestTokens {
 
   private TestTokens() {}
@@ -31,11 +33,12 @@ final class TestTokens {
 
   static String hs256(String secret, String subject, Duration ttl) {
     Instant now = Instant.now();
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
-        .subject(subject)
-        .issueTime(Date.from(now))
-        .expirationTime(Date.from(now.plus(ttl)))
-        .build();
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .subject(subject)
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plus(ttl)))
+            .build();
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
     try {
       jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));

@@ -53,8 +53,14 @@ public final class PrivateNatsServer implements AutoCloseable {
     try {
       process =
           new ProcessBuilder(
-                  BINARY, "-a", "127.0.0.1", "-p", String.valueOf(port), "-js",
-                  "-sd", storeDir.toString())
+                  BINARY,
+                  "-a",
+                  "127.0.0.1",
+                  "-p",
+                  String.valueOf(port),
+                  "-js",
+                  "-sd",
+                  storeDir.toString())
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
               .start();

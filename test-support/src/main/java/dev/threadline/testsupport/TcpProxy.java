@@ -16,10 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP proxy on a free loopback port in front of one target, for tests that must cut a
- * process's connections (to PostgreSQL, say) without touching the process or the server:
- * {@link #cutAll()} resets every open connection; {@link #refuse()} makes new ones fail until
- * {@link #accept()}.
+ * A TCP proxy on a free loopback port in front of one target, for tests that must cut a process's
+ * connections (to PostgreSQL, say) without touching the process or the server: {@link #cutAll()}
+ * resets every open connection; {@link #refuse()} makes new ones fail until {@link #accept()}.
  */
 public final class TcpProxy implements AutoCloseable {
 

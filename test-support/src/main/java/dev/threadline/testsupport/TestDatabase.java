@@ -11,9 +11,9 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 
 /**
- * A private, migrated PostgreSQL database for one test class. Uses the PostgreSQL on
- * 127.0.0.1:5432 (or {@code THREADLINE_TEST_PG_URL}, a JDBC URL of a server, not a database);
- * with neither reachable and a Docker engine present, a Testcontainers PostgreSQL.
+ * A private, migrated PostgreSQL database for one test class. Uses the PostgreSQL on 127.0.0.1:5432
+ * (or {@code THREADLINE_TEST_PG_URL}, a JDBC URL of a server, not a database); with neither
+ * reachable and a Docker engine present, a Testcontainers PostgreSQL.
  */
 public final class TestDatabase implements AutoCloseable {
 
@@ -55,7 +55,9 @@ public final class TestDatabase implements AutoCloseable {
     } catch (SQLException unreachable) {
       if (!dockerAvailable()) {
         throw new IllegalStateException(
-            "no PostgreSQL at " + url + " and no Docker engine: start PostgreSQL (./local-stack/up)",
+            "no PostgreSQL at "
+                + url
+                + " and no Docker engine: start PostgreSQL (./local-stack/up)",
             unreachable);
       }
       PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:15-alpine");

@@ -44,26 +44,41 @@ class AdminRunsController {
   @Operation(
       summary = "Operator view: runs by status across all owners",
       description = "Requires a token whose roles claim contains \"admin\".")
-    @ApiResponse(
-        responseCode = "200",
-        description = "the runs, oldest first",
-        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminRunsPage.class)))
-    @ApiResponse(
-        responseCode = "400",
-        description = "status unknown or limit outside 1..1000",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "401",
-        description = "missing, expired or badly signed bearer token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "403",
-        description = "the token's roles do not contain admin",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "503",
-        description = "PostgreSQL or NATS unavailable",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "200",
+      description = "the runs, oldest first",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = AdminRunsPage.class)))
+  @ApiResponse(
+      responseCode = "400",
+      description = "status unknown or limit outside 1..1000",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "401",
+      description = "missing, expired or badly signed bearer token",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "403",
+      description = "the token's roles do not contain admin",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "503",
+      description = "PostgreSQL or NATS unavailable",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
   AdminRunsPage runs(
       @Parameter(description = "queued, running (default), completed, failed or cancelled")
           @Nullable

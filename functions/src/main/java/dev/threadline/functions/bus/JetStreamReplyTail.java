@@ -8,9 +8,9 @@ import dev.threadline.protocol.ReplyEventCodec;
 import dev.threadline.protocol.ReplyHeaders;
 import dev.threadline.protocol.ReplyStreamNames;
 import dev.threadline.protocol.ThreadId;
-import io.nats.client.ConsumeOptions;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
+import io.nats.client.ConsumeOptions;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
 import io.nats.client.api.MessageInfo;
@@ -40,15 +40,17 @@ import org.slf4j.LoggerFactory;
 public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(JetStreamReplyTail.class);
+
   /** JetStream API error: no message found (for the subject). */
   private static final int NO_MESSAGE_FOUND = 10037;
+
   /** JetStream API error: consumer not found (already gone). */
   private static final int CONSUMER_NOT_FOUND = 10014;
 
   /**
    * How long each pull request of a tail waits on the server. The server deletes an ephemeral
-   * consumer (jnats' ordered ones have no inactive threshold of their own: the server's default,
-   * 5 s, applies) that has no waiting pull and got none for that threshold. A tail that receives
+   * consumer (jnats' ordered ones have no inactive threshold of their own: the server's default, 5
+   * s, applies) that has no waiting pull and got none for that threshold. A tail that receives
    * nothing uses up no pull before it expires, so jnats pulls again only once the expiry's 408 has
    * come back: with pulls as long as the threshold, a re-pull that reaches the server a few tens of
    * milliseconds late (a loaded machine, a GC pause) finds the consumer deleted, and the tail then
@@ -68,10 +70,15 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
   private final NatsConnectionProvider nats;
   private final ReplyStreamNames names;
   private final ReplyEventCodec codec;
+
   /** The tails open now: each is resumed after a reconnect. */
   private final Set<ResumableSubjectConsumer> open = ConcurrentHashMap.newKeySet();
+
   private final Set<Connection> listenedTo = Collections.newSetFromMap(new IdentityHashMap<>());
-  /** Resumes after reconnects and deletes replaced consumers: broker requests, off jnats threads. */
+
+  /**
+   * Resumes after reconnects and deletes replaced consumers: broker requests, off jnats threads.
+   */
   private final ScheduledExecutorService background =
       Executors.newScheduledThreadPool(
           2,
@@ -110,7 +117,8 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
   public Optional<ReplyEvent> eventAt(ThreadId threadId, long sequence) {
     String subject = names.subjectFor(threadId);
     try {
-      MessageInfo stored = nats.connection().jetStreamManagement().getMessage(names.stream(), sequence);
+      MessageInfo stored =
+          nats.connection().jetStreamManagement().getMessage(names.stream(), sequence);
       if (!subject.equals(stored.getSubject()) || stored.getHeaders() == null) {
         return Optional.empty();
       }

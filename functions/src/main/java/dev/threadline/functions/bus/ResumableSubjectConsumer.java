@@ -1,8 +1,8 @@
 package dev.threadline.functions.bus;
 
 import dev.threadline.functions.stream.ReplyTail;
-import io.nats.client.ConsumeOptions;
 import io.nats.client.Connection;
+import io.nats.client.ConsumeOptions;
 import io.nats.client.Dispatcher;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * One tail of one subject: a JetStream ordered consumer that this class re-creates, by start
  * sequence, right after the last message it read, whenever asked ({@link #resume()}). jnats 2.21.1
  * re-creates an ordered consumer only after its heartbeat alarm (seen here: about 14 s after a
- * broker restart, when it does at all), which is far too late for a run that ends meanwhile:
- * the caller resumes at once on reconnect and whenever the subject holds more than was read.
+ * broker restart, when it does at all), which is far too late for a run that ends meanwhile: the
+ * caller resumes at once on reconnect and whenever the subject holds more than was read.
  *
  * <p>Only messages of the current consumer whose stream sequence is past the last one read are
  * handed on, in order, one at a time: a resume repeats nothing and skips nothing, even while the
@@ -40,15 +40,19 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
 
   /** Guards {@link #consumer} and the (re-)creation of consumers. */
   private final Object lifecycle = new Object();
+
   /** Guards {@link #position} and {@link #generation} together, and serialises delivery. */
   private final Object delivery = new Object();
 
   private volatile long position;
   private volatile long generation;
+
   /** The consumer sequence of the last message of the current consumer; 0 before its first. */
   private long lastConsumerSequence;
+
   private volatile boolean closed;
   private MessageConsumer consumer;
+
   /**
    * This tail's own dispatcher (one thread), for all its consumers, closed with the tail: left to
    * itself, jnats gives each ordered consumer context a dispatcher of its own and never closes it,
@@ -170,9 +174,9 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
   }
 
   /**
-   * Logs what the server says of a consumer about to be replaced: whether it still exists, what
-   * it delivered and whether a pull waits; that tells a tail the server stopped serving from one
-   * whose messages never reached this process's handler. One request, best effort.
+   * Logs what the server says of a consumer about to be replaced: whether it still exists, what it
+   * delivered and whether a pull waits; that tells a tail the server stopped serving from one whose
+   * messages never reached this process's handler. One request, best effort.
    */
   private void describe(MessageConsumer replaced, long read, long readConsumerSequence) {
     if (replaced == null) {

@@ -85,7 +85,8 @@ public final class Inputs {
       }
       return id;
     } catch (NumberFormatException e) {
-      throw new InvalidRequestException("Last-Event-ID", "must be a stream sequence (integer >= 0)");
+      throw new InvalidRequestException(
+          "Last-Event-ID", "must be a stream sequence (integer >= 0)");
     }
   }
 }

@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * A request body read as a JSON object, field by field, so that every refusal names its field
- * (a wrong type is not silently coerced, unlike data binding).
+ * A request body read as a JSON object, field by field, so that every refusal names its field (a
+ * wrong type is not silently coerced, unlike data binding).
  */
 public final class JsonBody {
 

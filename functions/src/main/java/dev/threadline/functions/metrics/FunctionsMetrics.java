@@ -11,9 +11,9 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 
 /**
- * This instance's meters, exported on {@code /prometheus}: submit latency, SSE clients attached
- * now and ever, NATS reconnects. Micrometer names use dots; Prometheus names use underscores,
- * {@code _total} for counters and {@code _seconds} for timers.
+ * This instance's meters, exported on {@code /prometheus}: submit latency, SSE clients attached now
+ * and ever, NATS reconnects. Micrometer names use dots; Prometheus names use underscores, {@code
+ * _total} for counters and {@code _seconds} for timers.
  */
 @Singleton
 public class FunctionsMetrics {
@@ -26,7 +26,8 @@ public class FunctionsMetrics {
   public FunctionsMetrics(MeterRegistry registry) {
     this.submitLatency =
         Timer.builder("threadline.submit.latency")
-            .description("submits that reached the store: user message, run and NOTIFY in one transaction")
+            .description(
+                "submits that reached the store: user message, run and NOTIFY in one transaction")
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(10))

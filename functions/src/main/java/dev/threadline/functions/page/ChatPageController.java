@@ -15,10 +15,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The chat page at {@code /}: plain HTML, one script, one style sheet, from {@code classpath:chat/}.
- * No token is needed for the page itself; its script calls the API with the bearer token the user
- * gives it. The Content-Security-Policy allows only this origin (no inline script, no CDN), and
- * no Referer leaves the page, so a stream token in a URL goes nowhere else.
+ * The chat page at {@code /}: plain HTML, one script, one style sheet, from {@code
+ * classpath:chat/}. No token is needed for the page itself; its script calls the API with the
+ * bearer token the user gives it. The Content-Security-Policy allows only this origin (no inline
+ * script, no CDN), and no Referer leaves the page, so a stream token in a URL goes nowhere else.
  */
 @Controller
 @Secured(SecurityRule.IS_ANONYMOUS)

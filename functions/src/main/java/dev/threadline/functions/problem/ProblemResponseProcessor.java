@@ -49,7 +49,11 @@ public class ProblemResponseProcessor implements ErrorResponseProcessor<Problem>
         type = ProblemTypes.INVALID_REQUEST;
         detail = firstMessage(context, "request: malformed");
       }
-      default -> detail = status.getCode() >= 500 ? "internal error" : firstMessage(context, status.getReason());
+      default ->
+          detail =
+              status.getCode() >= 500
+                  ? "internal error"
+                  : firstMessage(context, status.getReason());
     }
     return new Problem(type, status.getReason(), status.getCode(), detail);
   }

@@ -40,26 +40,41 @@ class RunController {
 
   @Get
   @Operation(summary = "Read a run: status, attempts, epoch, executor, error")
-    @ApiResponse(
-        responseCode = "200",
-        description = "the run",
-        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunView.class)))
-    @ApiResponse(
-        responseCode = "400",
-        description = "threadId or runId outside its pattern",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "401",
-        description = "missing, expired or badly signed bearer token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "404",
-        description = "no such run in this owner's thread",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "503",
-        description = "PostgreSQL or NATS unavailable",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "200",
+      description = "the run",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = RunView.class)))
+  @ApiResponse(
+      responseCode = "400",
+      description = "threadId or runId outside its pattern",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "401",
+      description = "missing, expired or badly signed bearer token",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "404",
+      description = "no such run in this owner's thread",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "503",
+      description = "PostgreSQL or NATS unavailable",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
   RunView get(
       @PathVariable String threadId, @PathVariable String runId, Authentication authentication) {
     ThreadId thread = Inputs.threadId("threadId", threadId);
@@ -84,26 +99,41 @@ class RunController {
       description =
           "A queued run never starts; a running one stops within 1 s and ends cancelled; a"
               + " finished one is left unchanged. Always 202 with the run after the request.")
-    @ApiResponse(
-        responseCode = "202",
-        description = "the run after the request",
-        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunView.class)))
-    @ApiResponse(
-        responseCode = "400",
-        description = "threadId or runId outside its pattern",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "401",
-        description = "missing, expired or badly signed bearer token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "404",
-        description = "no such run in this owner's thread",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "503",
-        description = "PostgreSQL or NATS unavailable",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "202",
+      description = "the run after the request",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = RunView.class)))
+  @ApiResponse(
+      responseCode = "400",
+      description = "threadId or runId outside its pattern",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "401",
+      description = "missing, expired or badly signed bearer token",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "404",
+      description = "no such run in this owner's thread",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "503",
+      description = "PostgreSQL or NATS unavailable",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
   HttpResponse<RunView> cancel(
       @PathVariable String threadId, @PathVariable String runId, Authentication authentication) {
     ThreadId thread = Inputs.threadId("threadId", threadId);

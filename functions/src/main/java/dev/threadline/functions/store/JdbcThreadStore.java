@@ -15,9 +15,9 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The PostgreSQL adapter of {@link ThreadStore}: each port method is one transaction
- * ({@link JdbcTransactions}) of row statements ({@link RowQueries}); all of functions' SQL lives
- * in this package.
+ * The PostgreSQL adapter of {@link ThreadStore}: each port method is one transaction ({@link
+ * JdbcTransactions}) of row statements ({@link RowQueries}); all of functions' SQL lives in this
+ * package.
  */
 @Singleton
 public class JdbcThreadStore implements ThreadStore {
@@ -36,8 +36,8 @@ public class JdbcThreadStore implements ThreadStore {
   }
 
   /**
-   * @param notifyOnSubmit raise {@code pg_notify} in each submit transaction; false when the
-   *     relays are woken otherwise ({@code threadline.submit.wake-up}), since a notifying commit
+   * @param notifyOnSubmit raise {@code pg_notify} in each submit transaction; false when the relays
+   *     are woken otherwise ({@code threadline.submit.wake-up}), since a notifying commit
    *     serialises with every other notifying commit
    */
   public JdbcThreadStore(DataSource dataSource, boolean notifyOnSubmit) {
@@ -84,7 +84,8 @@ public class JdbcThreadStore implements ThreadStore {
           }
           List<MessageRow> messages = RowQueries.messages(connection, id);
           return Optional.of(
-              new ThreadSnapshot(thread.get(), messages, RowQueries.activeRun(connection, id).orElse(null)));
+              new ThreadSnapshot(
+                  thread.get(), messages, RowQueries.activeRun(connection, id).orElse(null)));
         });
   }
 
@@ -135,7 +136,8 @@ public class JdbcThreadStore implements ThreadStore {
             if (run.executeUpdate() == 0) {
               // a concurrent request with the same key committed first: its run is the answer
               connection.rollback();
-              return new SubmitOutcome.Replayed(RowQueries.runByKey(connection, threadId, key).orElseThrow());
+              return new SubmitOutcome.Replayed(
+                  RowQueries.runByKey(connection, threadId, key).orElseThrow());
             }
           }
           try (PreparedStatement message =
@@ -173,8 +175,7 @@ public class JdbcThreadStore implements ThreadStore {
   }
 
   @Override
-  public Optional<RunRow> requestCancel(
-      ThreadId threadId, UUID runId, String owner, Instant now) {
+  public Optional<RunRow> requestCancel(ThreadId threadId, UUID runId, String owner, Instant now) {
     return transactions.inTransaction(
         "cancelling run " + runId,
         false,

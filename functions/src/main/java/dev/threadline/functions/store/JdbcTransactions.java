@@ -6,9 +6,9 @@ import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
 
 /**
- * Explicit JDBC transactions for {@link JdbcThreadStore}, and the one place SQL failures become
- * the store's exceptions: no connection → {@link StoreUnavailableException} (503), anything else
- * → {@link ThreadStoreException} naming what was being done.
+ * Explicit JDBC transactions for {@link JdbcThreadStore}, and the one place SQL failures become the
+ * store's exceptions: no connection → {@link StoreUnavailableException} (503), anything else →
+ * {@link ThreadStoreException} naming what was being done.
  */
 final class JdbcTransactions {
 
@@ -19,8 +19,8 @@ final class JdbcTransactions {
   }
 
   /**
-   * One statement on its own (autocommit, no session settings changed): the cheapest read, for
-   * what is asked often (a followed run's state, every few seconds per silent stream).
+   * One statement on its own (autocommit, no session settings changed): the cheapest read, for what
+   * is asked often (a followed run's state, every few seconds per silent stream).
    */
   <T> T singleStatement(String what, SqlWork<T> work) {
     try (Connection connection = dataSource.getConnection()) {

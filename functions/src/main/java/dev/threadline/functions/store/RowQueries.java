@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The row-level SQL of {@link JdbcThreadStore}: each method one statement on a given connection. */
+/**
+ * The row-level SQL of {@link JdbcThreadStore}: each method one statement on a given connection.
+ */
 final class RowQueries {
 
   static final String ACTIVE_RUN =
@@ -126,8 +128,7 @@ final class RowQueries {
     }
   }
 
-  static Optional<ThreadRow> threadRow(Connection connection, ThreadId id)
-      throws SQLException {
+  static Optional<ThreadRow> threadRow(Connection connection, ThreadId id) throws SQLException {
     try (PreparedStatement select =
         connection.prepareStatement("select owner, title, created_at from threads where id = ?")) {
       select.setString(1, id.value());
@@ -198,8 +199,7 @@ final class RowQueries {
     }
   }
 
-  static void notify(Connection connection, String channel, String payload)
-      throws SQLException {
+  static void notify(Connection connection, String channel, String payload) throws SQLException {
     try (PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
       notify.setString(1, channel);
       notify.setString(2, payload);

@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A run as an operator sees it, read across all owners. Ages are measured by the database's
- * clock, the one all relays write leases with.
+ * A run as an operator sees it, read across all owners. Ages are measured by the database's clock,
+ * the one all relays write leases with.
  *
  * @param leaseExpiresInMs milliseconds until the lease expires (negative: expired), null if none
  * @param executorHeartbeatAgeMs milliseconds since the owner's last heartbeat, null if unknown

@@ -2,7 +2,9 @@ package dev.threadline.functions.store;
 
 import java.util.UUID;
 
-/** Submitting a message: written now, already written under the same idempotency key, or no thread. */
+/**
+ * Submitting a message: written now, already written under the same idempotency key, or no thread.
+ */
 public sealed interface SubmitOutcome {
   record Accepted(UUID runId) implements SubmitOutcome {}
 

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A thread as one consistent read: its messages in order and its active run (the running run,
- * else the oldest queued one, else null).
+ * A thread as one consistent read: its messages in order and its active run (the running run, else
+ * the oldest queued one, else null).
  */
 public record ThreadSnapshot(ThreadRow thread, List<MessageRow> messages, UUID activeRunId) {
   public ThreadSnapshot {

@@ -38,6 +38,8 @@ public interface ThreadStore {
    */
   Optional<RunRow> requestCancel(ThreadId threadId, UUID runId, String owner, Instant now);
 
-  /** Runs in {@code status} across all owners, oldest first, at most {@code limit}: operators only. */
+  /**
+   * Runs in {@code status} across all owners, oldest first, at most {@code limit}: operators only.
+   */
   List<RunOverviewRow> runsByStatus(RunStatus status, int limit);
 }

@@ -7,11 +7,11 @@ import java.util.UUID;
  *
  * @param startSequence the first stream sequence to read (1: the whole subject)
  * @param mode how the first followed run is chosen
- * @param runId the run to follow in {@link Mode#RUN} mode; in {@link Mode#FIRST_EVENT} mode the
- *     run of the Last-Event-ID event when it was not terminal and is still stored (the run to
- *     check in the database until an event arrives), else null
- * @param historyUpTo the subject's last sequence when the thread's status was read: events up to
- *     it were published before the attach, later ones after it
+ * @param runId the run to follow in {@link Mode#RUN} mode; in {@link Mode#FIRST_EVENT} mode the run
+ *     of the Last-Event-ID event when it was not terminal and is still stored (the run to check in
+ *     the database until an event arrives), else null
+ * @param historyUpTo the subject's last sequence when the thread's status was read: events up to it
+ *     were published before the attach, later ones after it
  */
 public record AttachPlan(long startSequence, Mode mode, UUID runId, long historyUpTo) {
 
@@ -19,8 +19,8 @@ public record AttachPlan(long startSequence, Mode mode, UUID runId, long history
     /** In progress: follow {@code runId}, skipping other runs' events until its own appear. */
     RUN,
     /**
-     * Resuming after Last-Event-ID: follow the run of the first event read (until then, the run
-     * of the Last-Event-ID event, if known).
+     * Resuming after Last-Event-ID: follow the run of the first event read (until then, the run of
+     * the Last-Event-ID event, if known).
      */
     FIRST_EVENT,
     /** Idle: follow the first run whose reset appears. */
@@ -48,8 +48,8 @@ public record AttachPlan(long startSequence, Mode mode, UUID runId, long history
   }
 
   /**
-   * @param unfinishedRun the run of the Last-Event-ID event, when that event was not terminal;
-   *     null when unknown
+   * @param unfinishedRun the run of the Last-Event-ID event, when that event was not terminal; null
+   *     when unknown
    */
   public static AttachPlan resumeAfter(long lastEventId, UUID unfinishedRun) {
     return new AttachPlan(lastEventId + 1, Mode.FIRST_EVENT, unfinishedRun, lastEventId);

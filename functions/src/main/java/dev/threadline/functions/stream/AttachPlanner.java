@@ -45,7 +45,8 @@ public class AttachPlanner {
       return AttachPlan.resumeAfter(after, unfinished);
     }
     long last = tail.lastSequence(threadId);
-    ThreadActivity activity = store.findActivity(threadId, owner).orElseThrow(NotFoundException::new);
+    ThreadActivity activity =
+        store.findActivity(threadId, owner).orElseThrow(NotFoundException::new);
     return activity.inProgress()
         ? AttachPlan.followRun(activity.activeRunId(), last)
         : AttachPlan.nextRunAfter(last);

@@ -45,7 +45,9 @@ public final class ReplyFollower {
    * of which was seen: that one was cancelled while queued (see {@link #offer}).
    */
   public boolean endsFollowedRun(long sequence, ReplyEvent event) {
-    if (!(event instanceof ReplyEvent.Reset) || followed == null || event.runId().equals(followed)) {
+    if (!(event instanceof ReplyEvent.Reset)
+        || followed == null
+        || event.runId().equals(followed)) {
       return false;
     }
     return switch (mode) {
@@ -97,9 +99,9 @@ public final class ReplyFollower {
   }
 
   /**
-   * The followed run's terminal event that never came over the bus, synthesised from its row:
-   * ends the stream (or, following across runs, waits for the next run) as the real one would.
-   * Skipped when it is not about the run followed now.
+   * The followed run's terminal event that never came over the bus, synthesised from its row: ends
+   * the stream (or, following across runs, waits for the next run) as the real one would. Skipped
+   * when it is not about the run followed now.
    */
   public Verdict offerStoredEnd(ReplyEvent end) {
     if (!end.terminal() || followed == null || !end.runId().equals(followed)) {
@@ -119,8 +121,8 @@ public final class ReplyFollower {
   }
 
   /**
-   * The run followed now (resuming: the client's unfinished run, if known, until an event is
-   * read); null while waiting for one.
+   * The run followed now (resuming: the client's unfinished run, if known, until an event is read);
+   * null while waiting for one.
    */
   public UUID followedRun() {
     return followed;

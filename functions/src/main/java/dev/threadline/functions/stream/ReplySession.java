@@ -19,20 +19,21 @@ import reactor.core.publisher.FluxSink;
  * One SSE client's view of its thread: the tail's events go through the {@link ReplyFollower};
  * while the bus is silent, {@link #check()} makes sure the tail has read everything the subject
  * holds (a broker restart can leave it behind: it then resumes the tail) and, while a run is
- * followed, reads the run from PostgreSQL (the truth). When the row has been terminal for the
- * grace period, the subject holds nothing this client has not read, and the run's terminal event
- * did not arrive, it sends that event synthesised from the row, without an {@code id} (it is not
- * a stream event: Last-Event-ID stays at the last real one). A completed run's row also completes
- * the text: when what this client was sent of the run's current epoch is not the stored message
- * (its tail fell behind and the next run's purge removed what it had not read), a {@code reset}
- * and one {@code chunk} with the whole stored text go first, id-less too. The reset of another run
- * while a run is followed ends the followed run the same way, at once ({@link
+ * followed, reads the run from PostgreSQL (the truth). When the row has been terminal for the grace
+ * period, the subject holds nothing this client has not read, and the run's terminal event did not
+ * arrive, it sends that event synthesised from the row, without an {@code id} (it is not a stream
+ * event: Last-Event-ID stays at the last real one). A completed run's row also completes the text:
+ * when what this client was sent of the run's current epoch is not the stored message (its tail
+ * fell behind and the next run's purge removed what it had not read), a {@code reset} and one
+ * {@code chunk} with the whole stored text go first, id-less too. The reset of another run while a
+ * run is followed ends the followed run the same way, at once ({@link
  * ReplyFollower#endsFollowedRun}). The tail's delivery thread and the check's thread meet on this
  * object's lock; the database and the broker are read outside it.
  */
 final class ReplySession {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReplySession.class);
+
   /** Reads of a superseded run's row, spread over one run-check interval. */
   private static final int SUPERSEDED_READS = 5;
 
@@ -79,8 +80,7 @@ final class ReplySession {
     this.silenceNanos = configuration.runCheckInterval().toNanos();
     // a client waiting for a next run reads nothing from the database; its tail is checked
     // against the subject as rarely as pings go out (it is resumed on reconnect anyway)
-    this.idleTailCheckNanos =
-        Math.max(silenceNanos, configuration.pingInterval().toNanos());
+    this.idleTailCheckNanos = Math.max(silenceNanos, configuration.pingInterval().toNanos());
     this.grace = configuration.terminalGrace();
     this.nanoTime = nanoTime;
     this.supersededReadPauseNanos = silenceNanos / SUPERSEDED_READS;
@@ -105,7 +105,9 @@ final class ReplySession {
         return; // already handled: a resumed tail never repeats, this only keeps it so
       }
       superseded =
-          follower.endsFollowedRun(tailed.sequence(), tailed.event()) ? follower.followedRun() : null;
+          follower.endsFollowedRun(tailed.sequence(), tailed.event())
+              ? follower.followedRun()
+              : null;
       if (superseded == null) {
         handle(tailed);
         return;
@@ -162,9 +164,8 @@ final class ReplySession {
   }
 
   /**
-   * Called periodically; acts only when the bus has been silent for the check interval (waiting
-   * for a next run: for the idle check interval). Never throws: a failed read waits for the next
-   * call.
+   * Called periodically; acts only when the bus has been silent for the check interval (waiting for
+   * a next run: for the idle check interval). Never throws: a failed read waits for the next call.
    */
   void check() {
     UUID run;
@@ -213,18 +214,19 @@ final class ReplySession {
   }
 
   /**
-   * Sends the followed run's end made from its row (id-less): for a completed run whose stored
-   * text is not what this client was sent of the run's current epoch, a {@code reset} of the
-   * stored epoch and one {@code chunk} with the whole stored text first, so that the deltas after
-   * the run's last reset are the stored message (contract 5). Nothing when it is not about the
-   * run followed now.
+   * Sends the followed run's end made from its row (id-less): for a completed run whose stored text
+   * is not what this client was sent of the run's current epoch, a {@code reset} of the stored
+   * epoch and one {@code chunk} with the whole stored text first, so that the deltas after the
+   * run's last reset are the stored message (contract 5). Nothing when it is not about the run
+   * followed now.
    */
   private void sendStoredEnd(RunState state, ReplyEvent end) {
     ReplyFollower.Verdict verdict = follower.offerStoredEnd(end);
     if (verdict == ReplyFollower.Verdict.SKIP) {
       return;
     }
-    if (end instanceof ReplyEvent.Done && !sentText.is(state.runId(), state.epoch(), stored(state))) {
+    if (end instanceof ReplyEvent.Done
+        && !sentText.is(state.runId(), state.epoch(), stored(state))) {
       LOG.info(
           "thread {}: this client was not sent the whole text of run {} (epoch {});"
               + " sending it from the stored message",
@@ -234,7 +236,8 @@ final class ReplySession {
       sink.next(toStoredSse.apply(new ReplyEvent.Reset(state.runId(), state.epoch())));
       if (!stored(state).isEmpty()) {
         sink.next(
-            toStoredSse.apply(new ReplyEvent.Chunk(state.runId(), state.epoch(), 0, stored(state))));
+            toStoredSse.apply(
+                new ReplyEvent.Chunk(state.runId(), state.epoch(), 0, stored(state))));
       }
     }
     sentText.clear();
@@ -249,9 +252,9 @@ final class ReplySession {
   }
 
   /**
-   * The row of a run the bus says is over (another run started): terminal by then, as the next
-   * run is claimed only after it. A few reads, for a database that fails one; empty when the row
-   * cannot be read or is not terminal.
+   * The row of a run the bus says is over (another run started): terminal by then, as the next run
+   * is claimed only after it. A few reads, for a database that fails one; empty when the row cannot
+   * be read or is not terminal.
    */
   private Optional<RunState> readTerminalRun(UUID run) {
     for (int attempt = 1; ; attempt++) {
@@ -273,16 +276,17 @@ final class ReplySession {
   }
 
   /**
-   * True when the subject holds nothing past what the tail read. Otherwise the tail's consumer
-   * died or stalled (a broker restart): it is resumed after its last message and false returned,
-   * as it is when the broker does not answer (it cannot tell, so nothing may be synthesised).
+   * True when the subject holds nothing past what the tail read. Otherwise the tail's consumer died
+   * or stalled (a broker restart): it is resumed after its last message and false returned, as it
+   * is when the broker does not answer (it cannot tell, so nothing may be synthesised).
    */
   private boolean caughtUpWithBus(ReplyTail.Subscription reading) {
     long onBus;
     try {
       onBus = tail.lastSequence(threadId);
     } catch (RuntimeException e) {
-      LOG.warn("thread {}: reading the subject's last sequence failed: {}", threadId, e.getMessage());
+      LOG.warn(
+          "thread {}: reading the subject's last sequence failed: {}", threadId, e.getMessage());
       return false;
     }
     long read = reading.position();
@@ -310,8 +314,7 @@ final class ReplySession {
       terminalRun = run;
       terminalSinceNanos = now;
     }
-    boolean byDatabase =
-        state.finishedAgo() != null && state.finishedAgo().compareTo(grace) >= 0;
+    boolean byDatabase = state.finishedAgo() != null && state.finishedAgo().compareTo(grace) >= 0;
     boolean seenHere = now - terminalSinceNanos >= grace.toNanos();
     return byDatabase || seenHere;
   }

@@ -20,8 +20,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Turns an attach plan into the SSE response: a first comment at once, then the followed run's
  * events ({@code id} = stream sequence), {@code : ping} while silent. Silence never ends it (lesson
- * 12); the followed run's terminal event does, unless following across runs, and so does the
- * run's row when that event never reaches the bus and the subject holds nothing more for the client
+ * 12); the followed run's terminal event does, unless following across runs, and so does the run's
+ * row when that event never reaches the bus and the subject holds nothing more for the client
  * ({@link ReplySession}, which also resumes a tail left behind by a broker restart). A client that
  * does not read is cut off once {@code max-buffered-events} wait for it. The JetStream consumer
  * lives exactly as long as the response.
@@ -113,7 +113,8 @@ public class ReplyStreamer {
                     session.check();
                   } catch (RuntimeException e) {
                     // a periodic task that throws is never run again: log and carry on
-                    LOG.warn("thread {}: checking the tail and the followed run failed", threadId, e);
+                    LOG.warn(
+                        "thread {}: checking the tail and the followed run failed", threadId, e);
                   }
                 },
                 every,

@@ -18,8 +18,8 @@ public interface ReplyTail {
   Optional<ReplyEvent> eventAt(ThreadId threadId, long sequence);
 
   /**
-   * Delivers the subject's events in order from {@code startSequence} (1: from the beginning),
-   * then live, until the returned subscription is closed, also across broker restarts. Malformed
+   * Delivers the subject's events in order from {@code startSequence} (1: from the beginning), then
+   * live, until the returned subscription is closed, also across broker restarts. Malformed
    * messages are skipped.
    */
   Subscription tail(ThreadId threadId, long startSequence, Consumer<TailedEvent> onEvent);

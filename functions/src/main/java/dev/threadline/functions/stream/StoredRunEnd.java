@@ -5,9 +5,9 @@ import dev.threadline.protocol.ReplyEvent;
 import java.util.Optional;
 
 /**
- * The terminal event a run's row stands for, for a run whose terminal event never reached the
- * bus: a queued run cancelled by functions (which never publish), or a run the relay committed
- * but could not announce. Pure; the caller decides when the row has been terminal long enough.
+ * The terminal event a run's row stands for, for a run whose terminal event never reached the bus:
+ * a queued run cancelled by functions (which never publish), or a run the relay committed but could
+ * not announce. Pure; the caller decides when the row has been terminal long enough.
  */
 public final class StoredRunEnd {
 

@@ -13,8 +13,8 @@ import java.time.Duration;
  * @param terminalGrace how long a run must have been terminal in PostgreSQL before its terminal
  *     event is synthesised from the row: the real event normally follows the commit within
  *     milliseconds
- * @param maxBufferedEvents events held for a client that does not read; past it the client's
- *     stream ends (it reconnects with Last-Event-ID and loses nothing)
+ * @param maxBufferedEvents events held for a client that does not read; past it the client's stream
+ *     ends (it reconnects with Last-Event-ID and loses nothing)
  */
 @ConfigurationProperties("threadline.stream")
 public record StreamConfiguration(
@@ -23,18 +23,22 @@ public record StreamConfiguration(
     @Bindable(defaultValue = "2s") Duration terminalGrace,
     @Bindable(defaultValue = "1024") int maxBufferedEvents) {
   public StreamConfiguration {
-    if (pingInterval == null || pingInterval.isNegative() || pingInterval.isZero()
+    if (pingInterval == null
+        || pingInterval.isNegative()
+        || pingInterval.isZero()
         || pingInterval.compareTo(Duration.ofSeconds(15)) > 0) {
       throw new IllegalArgumentException(
           "threadline.stream.ping-interval (THREADLINE_STREAM_PING_INTERVAL) must be > 0 and <= 15s");
     }
-    if (runCheckInterval == null || runCheckInterval.compareTo(Duration.ofMillis(100)) < 0
+    if (runCheckInterval == null
+        || runCheckInterval.compareTo(Duration.ofMillis(100)) < 0
         || runCheckInterval.compareTo(Duration.ofSeconds(15)) > 0) {
       throw new IllegalArgumentException(
           "threadline.stream.run-check-interval (THREADLINE_STREAM_RUN_CHECK_INTERVAL)"
               + " must be between 100ms and 15s");
     }
-    if (terminalGrace == null || terminalGrace.isNegative()
+    if (terminalGrace == null
+        || terminalGrace.isNegative()
         || terminalGrace.compareTo(Duration.ofMinutes(1)) > 0) {
       throw new IllegalArgumentException(
           "threadline.stream.terminal-grace (THREADLINE_STREAM_TERMINAL_GRACE)"

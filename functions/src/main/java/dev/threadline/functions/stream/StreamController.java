@@ -56,27 +56,39 @@ class StreamController {
               + " follows live; waits for the next run when idle.")
   @ApiResponse(
       responseCode = "200",
-      description = "Server-Sent Events. The headers and a first comment line go out at once. Each event is `id: <JetStream stream sequence>`, `event: <type>`, `data: <one JSON object>`: `reset` {runId, epoch}: the run (re)started, discard text shown for runId; `chunk` {runId, epoch, index, delta}: index counts from 0 within an epoch; `done` {runId, epoch, messageId, finishReason}: the assistant message is committed; `error` {runId, epoch, message, retryable}: retryable true means a reset with a higher epoch follows; `cancelled` {runId}: terminal. `: ping` comments at least every 15 s while idle. The stream ends after the terminal event of the run it followed unless follow=true. Last-Event-ID resumes after that event.",
+      description =
+          "Server-Sent Events. The headers and a first comment line go out at once. Each event is `id: <JetStream stream sequence>`, `event: <type>`, `data: <one JSON object>`: `reset` {runId, epoch}: the run (re)started, discard text shown for runId; `chunk` {runId, epoch, index, delta}: index counts from 0 within an epoch; `done` {runId, epoch, messageId, finishReason}: the assistant message is committed; `error` {runId, epoch, message, retryable}: retryable true means a reset with a higher epoch follows; `cancelled` {runId}: terminal. `: ping` comments at least every 15 s while idle. The stream ends after the terminal event of the run it followed unless follow=true. Last-Event-ID resumes after that event.",
+      content =
+          @Content(mediaType = MediaType.TEXT_EVENT_STREAM, schema = @Schema(type = "string")))
+  @ApiResponse(
+      responseCode = "400",
+      description = "threadId outside its pattern, or Last-Event-ID not an integer >= 0",
       content =
           @Content(
-              mediaType = MediaType.TEXT_EVENT_STREAM,
-              schema = @Schema(type = "string")))
-    @ApiResponse(
-        responseCode = "400",
-        description = "threadId outside its pattern, or Last-Event-ID not an integer >= 0",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "401",
-        description = "missing, expired or badly signed bearer token; a stream token that is expired, for another thread, or in the Authorization header; a bearer token in access_token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "404",
-        description = "no such thread for this owner (another owner's thread looks the same)",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "503",
-        description = "PostgreSQL or NATS unavailable",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "401",
+      description =
+          "missing, expired or badly signed bearer token; a stream token that is expired, for another thread, or in the Authorization header; a bearer token in access_token",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "404",
+      description = "no such thread for this owner (another owner's thread looks the same)",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "503",
+      description = "PostgreSQL or NATS unavailable",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
   HttpResponse<Publisher<Event<String>>> stream(
       @PathVariable String threadId,
       @Parameter(description = "keep the stream open across runs")

@@ -8,8 +8,8 @@ import java.util.Collection;
 
 /**
  * Refuses a stream token presented as a bearer token (Authorization header): it is signed with the
- * same key, so without this check it would open every route of its owner, for longer than the
- * one stream it was handed out for. Applied by micronaut-security-jwt to every bearer JWT.
+ * same key, so without this check it would open every route of its owner, for longer than the one
+ * stream it was handed out for. Applied by micronaut-security-jwt to every bearer JWT.
  */
 @Singleton
 class BearerOnlyClaims implements GenericJwtClaimsValidator<HttpRequest<?>> {

@@ -7,9 +7,9 @@ import java.time.Duration;
 /**
  * {@code threadline.stream-token.*}.
  *
- * @param ttl how long a stream token opens its thread's stream: it only has to outlive the
- *     attach (an open stream is not cut when its token expires), so it is short, because a URL
- *     ends up in proxy logs and browser history where a header would not
+ * @param ttl how long a stream token opens its thread's stream: it only has to outlive the attach
+ *     (an open stream is not cut when its token expires), so it is short, because a URL ends up in
+ *     proxy logs and browser history where a header would not
  */
 @ConfigurationProperties("threadline.stream-token")
 public record StreamTokenConfiguration(@Bindable(defaultValue = "5m") Duration ttl) {

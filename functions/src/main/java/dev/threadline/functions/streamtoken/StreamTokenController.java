@@ -49,26 +49,42 @@ class StreamTokenController {
               + " stream and nothing else; an open stream is not cut when it expires, but a"
               + " reconnect after that needs a fresh token. A bearer token is never accepted in"
               + " a URL.")
-    @ApiResponse(
-        responseCode = "200",
-        description = "the token and when it expires",
-        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = StreamTokenView.class)))
-    @ApiResponse(
-        responseCode = "400",
-        description = "threadId outside its pattern",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "401",
-        description = "missing, expired or badly signed bearer token, or a stream token used as a bearer",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "404",
-        description = "no such thread for this owner (another owner's thread looks the same)",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "503",
-        description = "PostgreSQL or NATS unavailable",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "200",
+      description = "the token and when it expires",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = StreamTokenView.class)))
+  @ApiResponse(
+      responseCode = "400",
+      description = "threadId outside its pattern",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "401",
+      description =
+          "missing, expired or badly signed bearer token, or a stream token used as a bearer",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "404",
+      description = "no such thread for this owner (another owner's thread looks the same)",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "503",
+      description = "PostgreSQL or NATS unavailable",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
   HttpResponse<StreamTokenView> mintStreamToken(
       @PathVariable String threadId, Authentication authentication) {
     ThreadId thread = Inputs.threadId("threadId", threadId);

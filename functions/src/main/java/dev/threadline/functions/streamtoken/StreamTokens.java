@@ -21,10 +21,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Mints and checks stream tokens: HS256 JWTs signed with the same {@code AUTH_JWT_SECRET} as
- * bearer tokens, told apart by {@code aud: "threadline-stream"} and a {@code thread} claim. A
- * browser's EventSource cannot send an Authorization header, so it carries one of these in the URL
- * instead of the long-lived bearer, which must never appear in a URL (logs, history, Referer).
+ * Mints and checks stream tokens: HS256 JWTs signed with the same {@code AUTH_JWT_SECRET} as bearer
+ * tokens, told apart by {@code aud: "threadline-stream"} and a {@code thread} claim. A browser's
+ * EventSource cannot send an Authorization header, so it carries one of these in the URL instead of
+ * the long-lived bearer, which must never appear in a URL (logs, history, Referer).
  */
 @Singleton
 public class StreamTokens {
@@ -72,8 +72,8 @@ public class StreamTokens {
   }
 
   /**
-   * The grant of a well-formed, HS256-signed, unexpired stream token, or empty for anything else
-   * (a bearer token included: it has no stream audience).
+   * The grant of a well-formed, HS256-signed, unexpired stream token, or empty for anything else (a
+   * bearer token included: it has no stream audience).
    */
   public Optional<StreamToken> verify(String token) {
     try {

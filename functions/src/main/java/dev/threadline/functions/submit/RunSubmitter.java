@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Queues a run for a user message: message and run commit together (the outbox), so a run is
- * never lost and never exists without its message; then the relays are woken ({@link RunWakeUp}:
- * NOTIFY in the transaction, or a NATS publish after it).
+ * Queues a run for a user message: message and run commit together (the outbox), so a run is never
+ * lost and never exists without its message; then the relays are woken ({@link RunWakeUp}: NOTIFY
+ * in the transaction, or a NATS publish after it).
  */
 @Singleton
 public class RunSubmitter {

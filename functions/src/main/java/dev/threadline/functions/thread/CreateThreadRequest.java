@@ -3,8 +3,8 @@ package dev.threadline.functions.thread;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
- * The body of {@code POST /v1/threads}, for the OpenAPI document: the controller reads the raw
- * JSON itself, so that every refusal names its field.
+ * The body of {@code POST /v1/threads}, for the OpenAPI document: the controller reads the raw JSON
+ * itself, so that every refusal names its field.
  */
 @Schema(name = "CreateThreadRequest")
 public record CreateThreadRequest(

@@ -63,38 +63,63 @@ class ThreadController {
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
               schema = @Schema(implementation = CreateThreadRequest.class)))
-    @ApiResponse(
-        responseCode = "201",
-        description = "the new thread",
-        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ThreadView.class)))
-    @ApiResponse(
-        responseCode = "200",
-        description = "the caller already owns this id: the thread, unchanged",
-        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ThreadView.class)))
-    @ApiResponse(
-        responseCode = "400",
-        description = "malformed JSON, a wrong type, an id outside its pattern, an over-long title (detail names the field)",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "401",
-        description = "missing, expired or badly signed bearer token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "409",
-        description = "another owner uses this id",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "413",
-        description = "body over 65536 bytes",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "415",
-        description = "Content-Type is not application/json",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "503",
-        description = "PostgreSQL or NATS unavailable",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "201",
+      description = "the new thread",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = ThreadView.class)))
+  @ApiResponse(
+      responseCode = "200",
+      description = "the caller already owns this id: the thread, unchanged",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = ThreadView.class)))
+  @ApiResponse(
+      responseCode = "400",
+      description =
+          "malformed JSON, a wrong type, an id outside its pattern, an over-long title (detail names the field)",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "401",
+      description = "missing, expired or badly signed bearer token",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "409",
+      description = "another owner uses this id",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "413",
+      description = "body over 65536 bytes",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "415",
+      description = "Content-Type is not application/json",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "503",
+      description = "PostgreSQL or NATS unavailable",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
   HttpResponse<ThreadView> create(@Body @Nullable byte[] body, Authentication authentication) {
     JsonBody request = JsonBody.parse(json, body);
     ThreadId id =
@@ -115,26 +140,41 @@ class ThreadController {
 
   @Get("/{threadId}")
   @Operation(summary = "Read a thread: status, active run, messages")
-    @ApiResponse(
-        responseCode = "200",
-        description = "the thread",
-        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ThreadView.class)))
-    @ApiResponse(
-        responseCode = "400",
-        description = "threadId outside its pattern",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "401",
-        description = "missing, expired or badly signed bearer token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "404",
-        description = "no such thread for this owner (another owner's thread looks the same)",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-        responseCode = "503",
-        description = "PostgreSQL or NATS unavailable",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "200",
+      description = "the thread",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = ThreadView.class)))
+  @ApiResponse(
+      responseCode = "400",
+      description = "threadId outside its pattern",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "401",
+      description = "missing, expired or badly signed bearer token",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "404",
+      description = "no such thread for this owner (another owner's thread looks the same)",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "503",
+      description = "PostgreSQL or NATS unavailable",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
   ThreadView get(@PathVariable String threadId, Authentication authentication) {
     return read(Inputs.threadId("threadId", threadId), authentication.getName());
   }

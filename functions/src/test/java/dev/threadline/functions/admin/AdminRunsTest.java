@@ -55,7 +55,8 @@ class AdminRunsTest extends ApiTestBase {
     UUID queued = submit("bob", createThread("bob"), "still queued");
 
     JsonNode byDefault = read(api.get(PATH, TestTokens.admin("ops")).body());
-    JsonNode queuedRuns = read(api.get(PATH + "?status=queued&limit=1000", TestTokens.admin("ops")).body());
+    JsonNode queuedRuns =
+        read(api.get(PATH + "?status=queued&limit=1000", TestTokens.admin("ops")).body());
 
     assertThat(byDefault.get("status").getStringValue()).isEqualTo("running");
     HttpResponse<String> empty = api.get(PATH + "?status=failed", TestTokens.admin("ops"));

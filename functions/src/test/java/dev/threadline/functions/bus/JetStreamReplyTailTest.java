@@ -64,7 +64,8 @@ class JetStreamReplyTailTest {
     }
 
     // 20 tails and 20 resumes: one thread left behind each would be 40
-    await("threads of closed tails end").atMost(WAIT)
+    await("threads of closed tails end")
+        .atMost(WAIT)
         .untilAsserted(() -> assertThat(liveThreads()).isLessThan(before + 5));
   }
 
@@ -74,7 +75,8 @@ class JetStreamReplyTailTest {
       String subject = names.subjectFor(thread);
       Duration threshold = null;
       for (String name : relay.consumerNames()) {
-        var config = relay.management().getConsumerInfo(names.stream(), name).getConsumerConfiguration();
+        var config =
+            relay.management().getConsumerInfo(names.stream(), name).getConsumerConfiguration();
         if (subject.equals(config.getFilterSubject())) {
           threshold = config.getInactiveThreshold();
         }

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * The OpenAPI document functions serve is generated from the code and matches the contract:
- * every route and method, with its documented status codes and problem+json errors.
+ * The OpenAPI document functions serve is generated from the code and matches the contract: every
+ * route and method, with its documented status codes and problem+json errors.
  */
 @MicronautTest
 class OpenApiDocumentTest extends ApiTestBase {

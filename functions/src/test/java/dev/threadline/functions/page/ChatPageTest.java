@@ -20,14 +20,19 @@ class ChatPageTest extends ApiTestBase {
         (path, type) -> {
           HttpResponse<String> response = api.get(path, null);
           assertThat(response.statusCode()).as(path).isEqualTo(200);
-          assertThat(response.headers().firstValue("Content-Type")).as(path)
+          assertThat(response.headers().firstValue("Content-Type"))
+              .as(path)
               .hasValueSatisfying(value -> assertThat(value).startsWith(type));
-          assertThat(response.headers().firstValue("Content-Security-Policy")).as(path)
+          assertThat(response.headers().firstValue("Content-Security-Policy"))
+              .as(path)
               .hasValueSatisfying(
-                  csp -> assertThat(csp).contains("default-src 'none'", "script-src 'self'",
-                      "connect-src 'self'"));
+                  csp ->
+                      assertThat(csp)
+                          .contains(
+                              "default-src 'none'", "script-src 'self'", "connect-src 'self'"));
           assertThat(response.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
-          assertThat(response.body()).as(path + " loads nothing from other origins")
+          assertThat(response.body())
+              .as(path + " loads nothing from other origins")
               .doesNotContain("http://", "https://", "//cdn");
         });
     assertThat(api.get("/", null).body()).contains("<script src=\"chat.js\"", "chat.css");

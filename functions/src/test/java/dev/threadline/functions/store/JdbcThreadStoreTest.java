@@ -36,8 +36,11 @@ class JdbcThreadStoreTest extends ThreadStoreContract {
   protected void markRunning(UUID runId) {
     try (Connection connection = database.connect();
         Statement statement = connection.createStatement()) {
-      statement.executeUpdate("update runs set status = 'running', executor_id = 'e', epoch = 1,"
-          + " lease_expires_at = now() + interval '1 minute' where id = '" + runId + "'");
+      statement.executeUpdate(
+          "update runs set status = 'running', executor_id = 'e', epoch = 1,"
+              + " lease_expires_at = now() + interval '1 minute' where id = '"
+              + runId
+              + "'");
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -35,7 +35,8 @@ abstract class ThreadStoreContract {
         new NewSubmission(id, "ann", UUID.randomUUID(), UUID.randomUUID(), "hi", "m", null, false);
     store().submit(once, NOW);
     assertThat(store().findRun(id, once.runId(), "ann")).map(RunRow::retryable).hasValue(false);
-    UUID other = ((SubmitOutcome.Accepted) store().submit(submission(id, "ann", null), NOW)).runId();
+    UUID other =
+        ((SubmitOutcome.Accepted) store().submit(submission(id, "ann", null), NOW)).runId();
     assertThat(store().findRun(id, other, "ann")).map(RunRow::retryable).hasValue(true);
   }
 
@@ -44,18 +45,20 @@ abstract class ThreadStoreContract {
     ThreadId id = newThread("ann");
     UUID run = ((SubmitOutcome.Accepted) store().submit(submission(id, "ann", null), NOW)).runId();
     assertThat(store().findRunState(id, run))
-        .hasValueSatisfying(state -> {
-          assertThat(state.status()).isEqualTo(RunStatus.QUEUED);
-          assertThat(state.finishedAgo()).isNull();
-          assertThat(state.assistantMessageId()).isNull();
-        });
+        .hasValueSatisfying(
+            state -> {
+              assertThat(state.status()).isEqualTo(RunStatus.QUEUED);
+              assertThat(state.finishedAgo()).isNull();
+              assertThat(state.assistantMessageId()).isNull();
+            });
 
     store().requestCancel(id, run, "ann", NOW);
     assertThat(store().findRunState(id, run))
-        .hasValueSatisfying(state -> {
-          assertThat(state.status()).isEqualTo(RunStatus.CANCELLED);
-          assertThat(state.finishedAgo()).as("cancelled at NOW, in the past").isPositive();
-        });
+        .hasValueSatisfying(
+            state -> {
+              assertThat(state.status()).isEqualTo(RunStatus.CANCELLED);
+              assertThat(state.finishedAgo()).as("cancelled at NOW, in the past").isPositive();
+            });
     assertThat(store().findRunState(newThread("ann"), run)).as("another thread's run").isEmpty();
   }
 
@@ -64,7 +67,8 @@ abstract class ThreadStoreContract {
     ThreadId id = newThread("ann");
     assertThat(store().createThread(id, "ann", "other title", NOW))
         .isEqualTo(new CreateOutcome.AlreadyYours(new ThreadRow(id, "ann", "t", NOW)));
-    assertThat(store().createThread(id, "ben", null, NOW)).isInstanceOf(CreateOutcome.TakenByOther.class);
+    assertThat(store().createThread(id, "ben", null, NOW))
+        .isInstanceOf(CreateOutcome.TakenByOther.class);
   }
 
   @Test
@@ -86,7 +90,8 @@ abstract class ThreadStoreContract {
 
     ThreadSnapshot snapshot = store().findThread(id, "ann").orElseThrow();
     assertThat(snapshot.activeRunId()).isEqualTo(run);
-    assertThat(snapshot.messages()).singleElement()
+    assertThat(snapshot.messages())
+        .singleElement()
         .satisfies(m -> assertThat(m.runId()).isEqualTo(run))
         .satisfies(m -> assertThat(m.createdAt()).isEqualTo(NOW));
   }
@@ -96,7 +101,8 @@ abstract class ThreadStoreContract {
     ThreadId id = newThread("ann");
     SubmitOutcome first = store().submit(submission(id, "ann", "k"), NOW);
     SubmitOutcome again = store().submit(submission(id, "ann", "k"), NOW);
-    assertThat(again).isEqualTo(new SubmitOutcome.Replayed(((SubmitOutcome.Accepted) first).runId()));
+    assertThat(again)
+        .isEqualTo(new SubmitOutcome.Replayed(((SubmitOutcome.Accepted) first).runId()));
     assertThat(store().findThread(id, "ann").orElseThrow().messages()).hasSize(1);
   }
 
@@ -111,15 +117,21 @@ abstract class ThreadStoreContract {
   @Test
   void cancelCancelsQueuedRunsFlagsRunningOnesAndLeavesFinishedOnes() {
     ThreadId id = newThread("ann");
-    UUID queued = ((SubmitOutcome.Accepted) store().submit(submission(id, "ann", null), NOW)).runId();
-    assertThat(store().requestCancel(id, queued, "ann", NOW)).map(RunRow::status)
+    UUID queued =
+        ((SubmitOutcome.Accepted) store().submit(submission(id, "ann", null), NOW)).runId();
+    assertThat(store().requestCancel(id, queued, "ann", NOW))
+        .map(RunRow::status)
         .hasValue(RunStatus.CANCELLED);
-    assertThat(store().requestCancel(id, queued, "ann", NOW)).map(RunRow::status)
-        .as("idempotent").hasValue(RunStatus.CANCELLED);
+    assertThat(store().requestCancel(id, queued, "ann", NOW))
+        .map(RunRow::status)
+        .as("idempotent")
+        .hasValue(RunStatus.CANCELLED);
 
-    UUID running = ((SubmitOutcome.Accepted) store().submit(submission(id, "ann", null), NOW)).runId();
+    UUID running =
+        ((SubmitOutcome.Accepted) store().submit(submission(id, "ann", null), NOW)).runId();
     markRunning(running);
-    assertThat(store().requestCancel(id, running, "ann", NOW)).map(RunRow::status)
+    assertThat(store().requestCancel(id, running, "ann", NOW))
+        .map(RunRow::status)
         .hasValue(RunStatus.RUNNING);
   }
 }

@@ -12,8 +12,8 @@ import dev.threadline.protocol.ReplyEvent;
 import dev.threadline.protocol.ReplyEventCodec;
 import dev.threadline.protocol.ThreadId;
 import dev.threadline.testsupport.PrivateNatsServer;
-import io.nats.client.api.ConsumerInfo;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.nats.client.api.ConsumerInfo;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Collections;
@@ -72,10 +72,12 @@ class BrokerRestartTest extends ApiTestBase {
       assertThat(sse.nextEvent(Duration.ofSeconds(10)).event()).isEqualTo("chunk");
 
       broker.stop();
-      await().atMost(Duration.ofSeconds(10))
+      await()
+          .atMost(Duration.ofSeconds(10))
           .until(() -> api.get("/health", null).statusCode() == 503);
       broker.startProcess();
-      await().atMost(Duration.ofSeconds(20))
+      await()
+          .atMost(Duration.ofSeconds(20))
           .until(() -> api.get("/health", null).statusCode() == 200);
 
       awaitJetStream(relay);
@@ -94,8 +96,11 @@ class BrokerRestartTest extends ApiTestBase {
     String threadId = createThread("grace");
     ThreadId thread = new ThreadId(threadId);
     UUID run = submit("grace", threadId, "across the restart");
-    execute("update runs set status = 'running', executor_id = 'test', epoch = 1,"
-        + " lease_expires_at = now() + interval '1 hour' where id = '" + run + "'");
+    execute(
+        "update runs set status = 'running', executor_id = 'test', epoch = 1,"
+            + " lease_expires_at = now() + interval '1 hour' where id = '"
+            + run
+            + "'");
     try (ReplyPublisher relay = new ReplyPublisher(names, codec, broker.url());
         SseClient sse = SseClient.open(api, "/v1/threads/" + thread + "/stream", token, null)) {
       assertThat(sse.nextLine(WAIT)).isEqualTo(": attached");
@@ -118,9 +123,11 @@ class BrokerRestartTest extends ApiTestBase {
       long done = relay.publish(thread, new ReplyEvent.Done(run, 1, message, "stop"));
 
       List<SseEvent> rest = sse.eventsUntilEnd(WAIT);
-      System.out.printf("broker restart to the end of the attached client: %d ms%n",
+      System.out.printf(
+          "broker restart to the end of the attached client: %d ms%n",
           (System.nanoTime() - restartedAt) / 1_000_000);
-      assertThat(rest).extracting(SseEvent::event)
+      assertThat(rest)
+          .extracting(SseEvent::event)
           .as("events: %s", rest)
           .containsExactlyElementsOf(
               Stream.concat(Collections.nCopies(19, "chunk").stream(), Stream.of("done")).toList());
@@ -136,8 +143,11 @@ class BrokerRestartTest extends ApiTestBase {
     String threadId = createThread("grace");
     ThreadId thread = new ThreadId(threadId);
     UUID run = submit("grace", threadId, "a consumer that vanished");
-    execute("update runs set status = 'running', executor_id = 'test', epoch = 2,"
-        + " lease_expires_at = now() + interval '1 hour' where id = '" + run + "'");
+    execute(
+        "update runs set status = 'running', executor_id = 'test', epoch = 2,"
+            + " lease_expires_at = now() + interval '1 hour' where id = '"
+            + run
+            + "'");
     try (ReplyPublisher relay = new ReplyPublisher(names, codec, broker.url());
         SseClient sse = SseClient.open(api, "/v1/threads/" + thread + "/stream", token, null)) {
       assertThat(sse.nextLine(WAIT)).isEqualTo(": attached");
@@ -156,7 +166,8 @@ class BrokerRestartTest extends ApiTestBase {
 
       List<SseEvent> rest = sse.eventsUntilEnd(WAIT);
 
-      assertThat(rest).extracting(SseEvent::event)
+      assertThat(rest)
+          .extracting(SseEvent::event)
           .as("events: %s", rest)
           .containsExactly("chunk", "chunk", "done");
       assertThat("Hel" + deltas(rest)).isEqualTo("Hello, world");
@@ -166,23 +177,36 @@ class BrokerRestartTest extends ApiTestBase {
   }
 
   /**
-   * Until the publisher's connection is back and JetStream answers: a publish retried blindly
-   * could be stored twice (its ack lost in the reconnect), which the relay's fencing prevents.
+   * Until the publisher's connection is back and JetStream answers: a publish retried blindly could
+   * be stored twice (its ack lost in the reconnect), which the relay's fencing prevents.
    */
   private void awaitJetStream(ReplyPublisher relay) {
-    await().atMost(WAIT).ignoreExceptions()
+    await()
+        .atMost(WAIT)
+        .ignoreExceptions()
         .until(() -> relay.management().getStreamInfo(names.stream()) != null);
   }
 
   /** What the relay's completion commits: the assistant message, the run completed. */
   private UUID commitCompleted(String threadId, UUID run, String content, String ago) {
     UUID message = UUID.randomUUID();
-    execute("insert into messages (id, thread_id, role, content, run_id, created_at) values ('"
-        + message + "', '" + threadId + "', 'assistant', '" + content.replace("'", "''") + "', '" + run
-        + "', now())");
-    execute("update runs set status = 'completed', finish_reason = 'stop', finished_at = now() -"
-        + " interval '" + ago + "', executor_id = null, lease_expires_at = null where id = '"
-        + run + "'");
+    execute(
+        "insert into messages (id, thread_id, role, content, run_id, created_at) values ('"
+            + message
+            + "', '"
+            + threadId
+            + "', 'assistant', '"
+            + content.replace("'", "''")
+            + "', '"
+            + run
+            + "', now())");
+    execute(
+        "update runs set status = 'completed', finish_reason = 'stop', finished_at = now() -"
+            + " interval '"
+            + ago
+            + "', executor_id = null, lease_expires_at = null where id = '"
+            + run
+            + "'");
     return message;
   }
 

@@ -29,8 +29,9 @@ class IdleTimeoutTest extends ApiTestBase {
   @Test
   void anOpenStreamOutlivesTheReadIdleTimeout() {
     String thread = createThread("grace");
-    try (SseClient sse = SseClient.open(api, "/v1/threads/" + thread + "/stream",
-        TestTokens.forOwner("grace"), null)) {
+    try (SseClient sse =
+        SseClient.open(
+            api, "/v1/threads/" + thread + "/stream", TestTokens.forOwner("grace"), null)) {
       assertThat(sse.nextLine(Duration.ofSeconds(10))).isEqualTo(": attached");
       assertThat(sse.ended(Duration.ofSeconds(4))).isFalse();
     }

@@ -70,14 +70,17 @@ class ReplyFollowerTest {
 
   @Test
   void resumingTheResetOfAnotherRunEndsTheClientsUnfinishedRun() {
-    assertThat(new ReplyFollower(AttachPlan.resumeAfter(7, run), false)
-            .endsFollowedRun(8, new ReplyEvent.Reset(other, 1)))
+    assertThat(
+            new ReplyFollower(AttachPlan.resumeAfter(7, run), false)
+                .endsFollowedRun(8, new ReplyEvent.Reset(other, 1)))
         .isTrue();
-    assertThat(new ReplyFollower(AttachPlan.resumeAfter(7, run), false)
-            .endsFollowedRun(8, new ReplyEvent.Chunk(run, 1, 3, "x")))
+    assertThat(
+            new ReplyFollower(AttachPlan.resumeAfter(7, run), false)
+                .endsFollowedRun(8, new ReplyEvent.Chunk(run, 1, 3, "x")))
         .isFalse();
-    assertThat(new ReplyFollower(AttachPlan.resumeAfter(7), false)
-            .endsFollowedRun(8, new ReplyEvent.Reset(other, 1)))
+    assertThat(
+            new ReplyFollower(AttachPlan.resumeAfter(7), false)
+                .endsFollowedRun(8, new ReplyEvent.Reset(other, 1)))
         .as("the client's run is not known")
         .isFalse();
   }
@@ -87,7 +90,8 @@ class ReplyFollowerTest {
     ReplyFollower follower = new ReplyFollower(AttachPlan.followRun(run, 1000), false);
 
     assertThat(offer(follower, new ReplyEvent.Reset(other, 1))).isEqualTo(SKIP);
-    assertThat(offer(follower, new ReplyEvent.Done(other, 1, UUID.randomUUID(), "stop"))).isEqualTo(SKIP);
+    assertThat(offer(follower, new ReplyEvent.Done(other, 1, UUID.randomUUID(), "stop")))
+        .isEqualTo(SKIP);
     assertThat(offer(follower, new ReplyEvent.Reset(run, 1))).isEqualTo(FORWARD);
     assertThat(offer(follower, new ReplyEvent.Chunk(run, 1, 0, "a"))).isEqualTo(FORWARD);
     assertThat(offer(follower, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop")))
@@ -99,7 +103,8 @@ class ReplyFollowerTest {
     ReplyFollower follower = new ReplyFollower(AttachPlan.nextRunAfter(5), false);
 
     assertThat(offer(follower, new ReplyEvent.Chunk(other, 1, 3, "tail"))).isEqualTo(SKIP);
-    assertThat(offer(follower, new ReplyEvent.Done(other, 1, UUID.randomUUID(), "stop"))).isEqualTo(SKIP);
+    assertThat(offer(follower, new ReplyEvent.Done(other, 1, UUID.randomUUID(), "stop")))
+        .isEqualTo(SKIP);
     assertThat(offer(follower, new ReplyEvent.Reset(run, 1))).isEqualTo(FORWARD);
     assertThat(follower.followedRun()).isEqualTo(run);
     assertThat(offer(follower, new ReplyEvent.Chunk(other, 1, 0, "x"))).isEqualTo(SKIP);
@@ -123,7 +128,8 @@ class ReplyFollowerTest {
     assertThat(offer(follower, new ReplyEvent.Reset(run, 2))).isEqualTo(FORWARD);
     assertThat(offer(follower, new ReplyEvent.Chunk(run, 1, 1, "b"))).isEqualTo(SKIP);
     assertThat(offer(follower, new ReplyEvent.RunError(run, 1, "boom", false))).isEqualTo(SKIP);
-    assertThat(offer(follower, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop"))).isEqualTo(SKIP);
+    assertThat(offer(follower, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop")))
+        .isEqualTo(SKIP);
     assertThat(offer(follower, new ReplyEvent.Reset(run, 1))).isEqualTo(SKIP);
     assertThat(offer(follower, new ReplyEvent.Chunk(run, 2, 0, "c"))).isEqualTo(FORWARD);
     assertThat(offer(follower, new ReplyEvent.Done(run, 2, UUID.randomUUID(), "stop")))
@@ -151,7 +157,8 @@ class ReplyFollowerTest {
     ReplyFollower follower = new ReplyFollower(AttachPlan.followRun(run, 0), true);
 
     assertThat(offer(follower, new ReplyEvent.Reset(run, 1))).isEqualTo(FORWARD);
-    assertThat(offer(follower, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop"))).isEqualTo(FORWARD);
+    assertThat(offer(follower, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop")))
+        .isEqualTo(FORWARD);
     assertThat(follower.followedRun()).isNull();
     assertThat(offer(follower, new ReplyEvent.Chunk(other, 1, 0, "no reset yet"))).isEqualTo(SKIP);
     assertThat(offer(follower, new ReplyEvent.Reset(other, 1))).isEqualTo(FORWARD);

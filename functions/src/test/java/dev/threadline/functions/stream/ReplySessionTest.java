@@ -47,8 +47,10 @@ class ReplySessionTest {
   private long now = 1_000_000_000L;
   private Supplier<Optional<RunState>> row = Optional::empty;
   private Runnable duringRead = () -> {};
+
   /** The subject's last sequence as the broker answers it; null: the broker does not answer. */
   private Long lastOnBus = 0L;
+
   private final FakeSubscription reading = new FakeSubscription();
 
   private ReplySession session(AttachPlan plan) {
@@ -57,8 +59,7 @@ class ReplySessionTest {
 
   private ReplySession session(AttachPlan plan, boolean followAcrossRuns) {
     AtomicReference<FluxSink<Event<String>>> sink = new AtomicReference<>();
-    Flux.<Event<String>>create(sink::set)
-        .subscribe(sent::add, e -> {}, () -> completed.set(true));
+    Flux.<Event<String>>create(sink::set).subscribe(sent::add, e -> {}, () -> completed.set(true));
     ReplySession session =
         new ReplySession(
             thread,
@@ -78,7 +79,9 @@ class ReplySessionTest {
     return session;
   }
 
-  /** What the tail reads is handed to the session, as the real tail does, and its position moves. */
+  /**
+   * What the tail reads is handed to the session, as the real tail does, and its position moves.
+   */
   private void tailed(ReplySession session, long sequence, ReplyEvent event) {
     session.onTailed(new TailedEvent(sequence, event));
     reading.position = sequence;
@@ -122,10 +125,14 @@ class ReplySessionTest {
 
     now += GRACE.toNanos();
     session.check();
-    assertThat(sent).hasSize(3).last().satisfies(event -> {
-      assertThat(event.getName()).isEqualTo("done");
-      assertThat(event.getId()).isNull();
-    });
+    assertThat(sent)
+        .hasSize(3)
+        .last()
+        .satisfies(
+            event -> {
+              assertThat(event.getName()).isEqualTo("done");
+              assertThat(event.getId()).isNull();
+            });
     assertThat(completed).isTrue();
   }
 
@@ -236,7 +243,8 @@ class ReplySessionTest {
   @Test
   void aRowTerminalForLongerThanTheGraceEndsTheStreamAtTheFirstCheck() {
     ReplySession session = session(AttachPlan.followRun(run, 0));
-    row = () -> Optional.of(new RunState(run, RunStatus.FAILED, 1, "boom", null, null, null, GRACE));
+    row =
+        () -> Optional.of(new RunState(run, RunStatus.FAILED, 1, "boom", null, null, null, GRACE));
     now += CHECK.toNanos();
 
     session.check();

@@ -80,8 +80,8 @@ class ReplyStreamTest implements TestPropertyProvider {
     ThreadId thread = newThread();
     try (SseClient sse = open(thread, null)) {
       assertThat(sse.response().statusCode()).isEqualTo(200);
-      assertThat(sse.response().headers().firstValue("Content-Type")).hasValueSatisfying(
-          type -> assertThat(type).startsWith("text/event-stream"));
+      assertThat(sse.response().headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
       assertThat(sse.response().headers().firstValue("Cache-Control")).hasValue("no-cache");
       assertThat(sse.nextLine(WAIT)).isEqualTo(": attached");
 
@@ -90,9 +90,7 @@ class ReplyStreamTest implements TestPropertyProvider {
       List<String> frame = framesLines(sse, 3);
       assertThat(frame)
           .containsExactly(
-              "id: " + reset,
-              "event: reset",
-              "data: " + relay.json(new ReplyEvent.Reset(run, 1)));
+              "id: " + reset, "event: reset", "data: " + relay.json(new ReplyEvent.Reset(run, 1)));
     }
   }
 
@@ -143,8 +141,14 @@ class ReplyStreamTest implements TestPropertyProvider {
     UUID cancelled = submit(thread);
     try (SseClient sse = open(thread, null)) {
       assertThat(sse.nextLine(WAIT)).isEqualTo(": attached");
-      assertThat(api.post("/v1/threads/" + thread + "/runs/" + cancelled + "/cancel", token, null,
-          new byte[0]).statusCode()).isEqualTo(202);
+      assertThat(
+              api.post(
+                      "/v1/threads/" + thread + "/runs/" + cancelled + "/cancel",
+                      token,
+                      null,
+                      new byte[0])
+                  .statusCode())
+          .isEqualTo(202);
       UUID next = submit(thread);
       relay.purge(thread);
       relay.publish(thread, new ReplyEvent.Reset(next, 1));
@@ -161,8 +165,14 @@ class ReplyStreamTest implements TestPropertyProvider {
     UUID queued = submit(thread);
     try (SseClient sse = open(thread, null)) {
       assertThat(sse.nextLine(WAIT)).isEqualTo(": attached");
-      assertThat(api.post("/v1/threads/" + thread + "/runs/" + queued + "/cancel", token, null,
-          new byte[0]).statusCode()).isEqualTo(202);
+      assertThat(
+              api.post(
+                      "/v1/threads/" + thread + "/runs/" + queued + "/cancel",
+                      token,
+                      null,
+                      new byte[0])
+                  .statusCode())
+          .isEqualTo(202);
 
       List<SseEvent> events = sse.eventsUntilEnd(WAIT);
 
@@ -187,18 +197,28 @@ class ReplyStreamTest implements TestPropertyProvider {
       assertThat(types(sse, 3)).containsExactly("reset", "chunk", "chunk");
       // the relay commits the message and the run, then the broker is gone before done
       UUID message = UUID.randomUUID();
-      sql("insert into messages (id, thread_id, role, content, run_id, created_at)"
-          + " values ('" + message + "', '" + thread + "', 'assistant', 'Hello', '" + run
-          + "', now())");
-      sql("update runs set status = 'completed', finish_reason = 'length', finished_at = now(),"
-          + " executor_id = null, lease_expires_at = null where id = '" + run + "'");
+      sql(
+          "insert into messages (id, thread_id, role, content, run_id, created_at)"
+              + " values ('"
+              + message
+              + "', '"
+              + thread
+              + "', 'assistant', 'Hello', '"
+              + run
+              + "', now())");
+      sql(
+          "update runs set status = 'completed', finish_reason = 'length', finished_at = now(),"
+              + " executor_id = null, lease_expires_at = null where id = '"
+              + run
+              + "'");
 
       List<SseEvent> events = sse.eventsUntilEnd(WAIT);
 
       assertThat(events)
           .as("no id: Last-Event-ID stays at the last real event (%d)", lastChunk)
           .containsExactly(
-              new SseEvent(null, "done", relay.json(new ReplyEvent.Done(run, 3, message, "length"))));
+              new SseEvent(
+                  null, "done", relay.json(new ReplyEvent.Done(run, 3, message, "length"))));
       assertThat(sse.ended(WAIT)).isTrue();
     }
   }
@@ -212,11 +232,20 @@ class ReplyStreamTest implements TestPropertyProvider {
     relay.publish(thread, new ReplyEvent.Reset(run, 1));
     long lastSeen = relay.publish(thread, new ReplyEvent.Chunk(run, 1, 0, "all"));
     UUID message = UUID.randomUUID();
-    sql("insert into messages (id, thread_id, role, content, run_id, created_at)"
-        + " values ('" + message + "', '" + thread + "', 'assistant', 'all', '" + run
-        + "', now() - interval '1 minute')");
-    sql("update runs set status = 'completed', finish_reason = 'stop',"
-        + " finished_at = now() - interval '1 minute' where id = '" + run + "'");
+    sql(
+        "insert into messages (id, thread_id, role, content, run_id, created_at)"
+            + " values ('"
+            + message
+            + "', '"
+            + thread
+            + "', 'assistant', 'all', '"
+            + run
+            + "', now() - interval '1 minute')");
+    sql(
+        "update runs set status = 'completed', finish_reason = 'stop',"
+            + " finished_at = now() - interval '1 minute' where id = '"
+            + run
+            + "'");
 
     try (SseClient resumed = open(thread, Long.toString(lastSeen))) {
       List<SseEvent> events = resumed.eventsUntilEnd(WAIT);
@@ -277,8 +306,7 @@ class ReplyStreamTest implements TestPropertyProvider {
     relay.publish(thread, new ReplyEvent.Reset(first, 1));
     relay.publish(thread, new ReplyEvent.Chunk(first, 1, 0, "one "));
 
-    try (SseClient sse =
-        SseClient.open(api, streamPath(thread) + "?follow=true", token, null)) {
+    try (SseClient sse = SseClient.open(api, streamPath(thread) + "?follow=true", token, null)) {
       assertThat(types(sse, 2)).containsExactly("reset", "chunk");
       UUID firstMessage;
       long secondReset;
@@ -310,14 +338,17 @@ class ReplyStreamTest implements TestPropertyProvider {
           .as("the first run, ended from its row with its whole text")
           .containsExactly(
               new SseEvent(null, "reset", relay.json(new ReplyEvent.Reset(first, 1))),
-              new SseEvent(null, "chunk", relay.json(new ReplyEvent.Chunk(first, 1, 0, "one done"))),
+              new SseEvent(
+                  null, "chunk", relay.json(new ReplyEvent.Chunk(first, 1, 0, "one done"))),
               new SseEvent(
                   null, "done", relay.json(new ReplyEvent.Done(first, 1, firstMessage, "stop"))));
       assertThat(events.subList(3, 6))
           .as("then the next run, from the bus")
           .extracting(SseEvent::id)
           .containsExactly(
-              Long.toString(secondReset), Long.toString(secondReset + 1), Long.toString(secondDone));
+              Long.toString(secondReset),
+              Long.toString(secondReset + 1),
+              Long.toString(secondDone));
       assertThat(sse.ended(Duration.ofMillis(500))).as("following across runs").isFalse();
     }
   }
@@ -348,7 +379,9 @@ class ReplyStreamTest implements TestPropertyProvider {
     relay.publish(thread, new ReplyEvent.Done(finished, 1, UUID.randomUUID(), "stop"));
 
     try (SseClient sse = open(thread, null)) {
-      assertThat(sse.nextEvent(Duration.ofMillis(700))).as("the finished run is not replayed").isNull();
+      assertThat(sse.nextEvent(Duration.ofMillis(700)))
+          .as("the finished run is not replayed")
+          .isNull();
       UUID next = UUID.randomUUID();
       relay.purge(thread);
       relay.publish(thread, new ReplyEvent.Reset(next, 1));
@@ -384,9 +417,11 @@ class ReplyStreamTest implements TestPropertyProvider {
 
     try (SseClient resumed = open(thread, lastSeen)) {
       assertThat(resumed.nextLine(WAIT)).isEqualTo(": attached");
-      List<SseEvent> chunks = List.of(resumed.nextEvent(WAIT), resumed.nextEvent(WAIT), resumed.nextEvent(WAIT));
+      List<SseEvent> chunks =
+          List.of(resumed.nextEvent(WAIT), resumed.nextEvent(WAIT), resumed.nextEvent(WAIT));
       chunks.forEach(c -> text.append(delta(c)));
-      assertThat(chunks).extracting(SseEvent::id)
+      assertThat(chunks)
+          .extracting(SseEvent::id)
           .allSatisfy(id -> assertThat(Long.parseLong(id)).isGreaterThan(Long.parseLong(lastSeen)));
       relay.publish(thread, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop"));
       assertThat(resumed.eventsUntilEnd(WAIT)).extracting(SseEvent::event).containsExactly("done");
@@ -507,8 +542,11 @@ class ReplyStreamTest implements TestPropertyProvider {
 
   private void markRunning(UUID run, long epoch) {
     sql(
-        "update runs set status = 'running', executor_id = 'test', epoch = " + epoch
-            + ", lease_expires_at = now() + interval '1 hour' where id = '" + run + "'");
+        "update runs set status = 'running', executor_id = 'test', epoch = "
+            + epoch
+            + ", lease_expires_at = now() + interval '1 hour' where id = '"
+            + run
+            + "'");
   }
 
   private void markFinished(UUID run) {

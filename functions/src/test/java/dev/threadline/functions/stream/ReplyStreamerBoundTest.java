@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Sinks;
-import org.reactivestreams.Subscription;
 
-/** The slow-client bound on its own: memory stops growing at the bound and overflow is signalled. */
+/**
+ * The slow-client bound on its own: memory stops growing at the bound and overflow is signalled.
+ */
 class ReplyStreamerBoundTest {
 
   @Test

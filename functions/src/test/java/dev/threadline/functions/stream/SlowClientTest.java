@@ -29,9 +29,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * A client that stops reading must not grow the server's memory without bound: once
- * {@code max-buffered-events} wait for it, its stream ends, and it resumes with Last-Event-ID
- * without losing an event.
+ * A client that stops reading must not grow the server's memory without bound: once {@code
+ * max-buffered-events} wait for it, its stream ends, and it resumes with Last-Event-ID without
+ * losing an event.
  */
 @MicronautTest
 class SlowClientTest extends ApiTestBase {
@@ -57,9 +57,16 @@ class SlowClientTest extends ApiTestBase {
         Socket socket = new Socket()) {
       socket.setReceiveBufferSize(4096);
       socket.connect(new InetSocketAddress(server.getHost(), server.getPort()), 5_000);
-      socket.getOutputStream().write(("GET /v1/threads/" + thread + "/stream HTTP/1.1\r\n"
-          + "Host: localhost\r\nAccept: text/event-stream\r\nAuthorization: Bearer " + token
-          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /v1/threads/"
+                      + thread
+                      + "/stream HTTP/1.1\r\n"
+                      + "Host: localhost\r\nAccept: text/event-stream\r\nAuthorization: Bearer "
+                      + token
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().flush();
       await().atMost(Duration.ofSeconds(10)).until(() -> !relay.consumerNames().isEmpty());
 
@@ -82,8 +89,12 @@ class SlowClientTest extends ApiTestBase {
       }
       relay.publish(thread, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop"));
 
-      try (SseClient resumed = SseClient.open(api, "/v1/threads/" + thread + "/stream", token,
-          Long.toString(ids.get(ids.size() - 1)))) {
+      try (SseClient resumed =
+          SseClient.open(
+              api,
+              "/v1/threads/" + thread + "/stream",
+              token,
+              Long.toString(ids.get(ids.size() - 1)))) {
         SseEvent next = resumed.nextEvent(Duration.ofSeconds(10));
         assertThat(Long.parseLong(next.id())).isEqualTo(ids.get(ids.size() - 1) + 1);
       }

@@ -117,7 +117,8 @@ class StreamTokenTest extends ApiTestBase {
     long second = relay.publish(id, new ReplyEvent.Chunk(run, 1, 1, "two"));
 
     try (SseClient sse =
-        SseClient.open(api, streamPath(thread, mint(thread)) + "&lastEventId=" + reset, null, null)) {
+        SseClient.open(
+            api, streamPath(thread, mint(thread)) + "&lastEventId=" + reset, null, null)) {
       assertThat(sse.nextEvent(WAIT).id()).isEqualTo(Long.toString(first));
     }
     try (SseClient sse =
@@ -180,7 +181,12 @@ class StreamTokenTest extends ApiTestBase {
     Instant inAMinute = Instant.now().plusSeconds(60);
     return Stream.of(
         Arguments.of("expired", TestTokens.SECRET, true, true, Instant.now().minusSeconds(1)),
-        Arguments.of("signed with another key", "another-secret-of-at-least-32-bytes-long!!", true, true, inAMinute),
+        Arguments.of(
+            "signed with another key",
+            "another-secret-of-at-least-32-bytes-long!!",
+            true,
+            true,
+            inAMinute),
         Arguments.of("no stream audience", TestTokens.SECRET, false, true, inAMinute),
         Arguments.of("no thread claim", TestTokens.SECRET, true, false, inAMinute));
   }
@@ -190,7 +196,9 @@ class StreamTokenTest extends ApiTestBase {
   void anExpiredForgedOrIncompleteStreamTokenIs401(
       String why, String secret, boolean audience, boolean threadClaim, Instant expires) {
     try (SseClient wellFormed = SseClient.open(api, streamPath(thread, mint(thread)), null, null)) {
-      assertThat(wellFormed.response().statusCode()).as("a minted token, for comparison").isEqualTo(200);
+      assertThat(wellFormed.response().statusCode())
+          .as("a minted token, for comparison")
+          .isEqualTo(200);
     }
     String token = streamToken(secret, OWNER, audience, threadClaim ? thread : null, expires);
     assertUnauthorized(bounded(streamPath(thread, token)));
@@ -238,7 +246,9 @@ class StreamTokenTest extends ApiTestBase {
     return bounded(path, null);
   }
 
-  /** A GET that fails instead of hanging should the server accept the token and keep a stream open. */
+  /**
+   * A GET that fails instead of hanging should the server accept the token and keep a stream open.
+   */
   private HttpResponse<String> bounded(String path, String bearer) {
     CompletableFuture<HttpResponse<String>> response =
         api.client().sendAsync(api.request(path, bearer).GET().build(), BodyHandlers.ofString());

@@ -50,7 +50,8 @@ public final class HttpApi {
   }
 
   public HttpResponse<String> post(String path, String token, String contentType, byte[] body) {
-    HttpRequest.Builder builder = request(path, token).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder builder =
+        request(path, token).POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) {
       builder.header("Content-Type", contentType);
     }

@@ -1,6 +1,7 @@
 package dev.threadline.functions.support;
 
 import dev.threadline.protocol.ReplyEvent;
+import dev.threadline.protocol.ReplyEventCodec;
 import dev.threadline.protocol.ReplyHeaders;
 import dev.threadline.protocol.ReplyStreamDefinition;
 import dev.threadline.protocol.ReplyStreamNames;
@@ -8,11 +9,10 @@ import dev.threadline.protocol.ThreadId;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
-import io.nats.client.api.PublishAck;
 import io.nats.client.PurgeOptions;
+import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
-import dev.threadline.protocol.ReplyEventCodec;
 import java.util.List;
 
 /** Publishes reply events the way the relay does: headers + the codec's JSON body. */
@@ -63,7 +63,9 @@ public final class ReplyPublisher implements AutoCloseable {
     }
   }
 
-  /** @return the event's stream sequence */
+  /**
+   * @return the event's stream sequence
+   */
   public long publish(ThreadId threadId, ReplyEvent event) {
     Headers headers = new Headers();
     headers.put(ReplyHeaders.EVENT, event.type());

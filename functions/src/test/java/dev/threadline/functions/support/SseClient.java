@@ -44,7 +44,9 @@ public final class SseClient implements AutoCloseable {
 
   public static SseClient open(HttpApi api, String path, String token, String lastEventId) {
     HttpRequest.Builder request =
-        api.request(path, token).header("Accept", "text/event-stream").timeout(Duration.ofMinutes(5));
+        api.request(path, token)
+            .header("Accept", "text/event-stream")
+            .timeout(Duration.ofMinutes(5));
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);
     }

@@ -44,7 +44,8 @@ public final class TestTokens {
   }
 
   public static String signedWithOtherKey(String owner) {
-    return sign("another-secret-of-at-least-32-bytes-long!!", owner, Instant.now().plusSeconds(3600));
+    return sign(
+        "another-secret-of-at-least-32-bytes-long!!", owner, Instant.now().plusSeconds(3600));
   }
 
   public static String withoutSubject() {

@@ -39,6 +39,7 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
 
   /** "wrong last sequence": the subject moved on without us (a newer epoch purged it). */
   static final int WRONG_LAST_SEQUENCE = 10071;
+
   /** "no message found": the subject is empty. */
   static final int NO_MESSAGE_FOUND = 10037;
 
@@ -81,7 +82,8 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
       ReplyStreamDefinition.ensure(management, names, replicas);
     } catch (IOException | JetStreamApiException e) {
       throw new IllegalStateException(
-          "cannot ensure the reply stream " + names.stream() + " (check NATS_URL, JetStream on)", e);
+          "cannot ensure the reply stream " + names.stream() + " (check NATS_URL, JetStream on)",
+          e);
     }
   }
 
@@ -98,8 +100,8 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
   }
 
   /**
-   * Narrows the window in which a stale executor could purge a newer epoch's reply: if the
-   * subject already carries this run at a higher epoch, we are fenced before touching it.
+   * Narrows the window in which a stale executor could purge a newer epoch's reply: if the subject
+   * already carries this run at a higher epoch, we are fenced before touching it.
    */
   private void refuseIfANewerEpochStarted(ClaimedRun run, String subject) {
     MessageInfo last;
@@ -128,11 +130,11 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
   }
 
   /**
-   * Retries transient broker failures (timeouts, disconnected) until the publish timeout. Each
-   * call is offered the time left, between {@link #SHORTEST_ATTEMPT} and {@link #LONGEST_ATTEMPT},
-   * as its own acknowledgement timeout: a lost request is re-sent soon (same message id), and the
-   * last one ends near the deadline. (While the client is disconnected a call can still block
-   * for up to the connection timeout inside jnats.)
+   * Retries transient broker failures (timeouts, disconnected) until the publish timeout. Each call
+   * is offered the time left, between {@link #SHORTEST_ATTEMPT} and {@link #LONGEST_ATTEMPT}, as
+   * its own acknowledgement timeout: a lost request is re-sent soon (same message id), and the last
+   * one ends near the deadline. (While the client is disconnected a call can still block for up to
+   * the connection timeout inside jnats.)
    */
   private <T> T retrying(String what, BrokerCall<T> call) {
     long deadline = System.nanoTime() + publishTimeout.toNanos();
@@ -177,12 +179,14 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
   private final class FencedReply implements RunReply {
     private final ClaimedRun run;
     private final String subject;
+
     /**
      * Message ids are {@code run:epoch:reply:event}: stable for every re-send of one event of this
      * reply, distinct from another start of the same epoch (whose reset must not be taken for a
      * duplicate of ours).
      */
     private final String messageIdPrefix;
+
     private long lastSequence; // 0: the subject is empty after our purge
     private int chunks;
 
@@ -190,7 +194,11 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
       this.run = run;
       this.subject = subject;
       this.messageIdPrefix =
-          run.runId() + ":" + run.epoch() + ":" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+          run.runId()
+              + ":"
+              + run.epoch()
+              + ":"
+              + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
     @Override
@@ -204,7 +212,8 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
 
     @Override
     public void done(UUID messageId, String finishReason) {
-      publish(new ReplyEvent.Done(run.runId(), run.epoch(), messageId, finishReason), "done", "done");
+      publish(
+          new ReplyEvent.Done(run.runId(), run.epoch(), messageId, finishReason), "done", "done");
     }
 
     @Override
@@ -224,8 +233,8 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
     }
 
     /**
-     * @param key the event's identity within the epoch: publishing the same event again (a retry,
-     *     a late {@code done}) sends the same message id
+     * @param key the event's identity within the epoch: publishing the same event again (a retry, a
+     *     late {@code done}) sends the same message id
      */
     void publish(ReplyEvent event, String what, String key) {
       Headers headers = new Headers();

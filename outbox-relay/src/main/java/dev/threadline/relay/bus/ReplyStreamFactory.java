@@ -5,7 +5,9 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 
-/** Where replies go ({@code threadline.replies.stream}, {@code threadline.replies.subject-prefix}). */
+/**
+ * Where replies go ({@code threadline.replies.stream}, {@code threadline.replies.subject-prefix}).
+ */
 @Factory
 class ReplyStreamFactory {
 

@@ -3,10 +3,10 @@ package dev.threadline.relay.bus;
 import java.util.UUID;
 
 /**
- * One epoch's reply of one run, fenced: each method publishes one event and waits for the
- * broker's acknowledgement. An event whose publish failed may be published again by calling the
- * method again with the same arguments (from one thread at a time): it carries the same
- * {@code Nats-Msg-Id}, so the broker stores it once within its duplicate window.
+ * One epoch's reply of one run, fenced: each method publishes one event and waits for the broker's
+ * acknowledgement. An event whose publish failed may be published again by calling the method again
+ * with the same arguments (from one thread at a time): it carries the same {@code Nats-Msg-Id}, so
+ * the broker stores it once within its duplicate window.
  *
  * @throws FencedOutException (from any method) a newer epoch owns the subject
  * @throws ReplyPublishException (from any method) the broker could not be reached in time

@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims queued runs while this process holds its liveness lock and has free slots, and hands
- * them to the workers. Woken by NOTIFY and by freed slots; polls every {@code pollInterval} in
- * case a notification was missed.
+ * Claims queued runs while this process holds its liveness lock and has free slots, and hands them
+ * to the workers. Woken by NOTIFY and by freed slots; polls every {@code pollInterval} in case a
+ * notification was missed.
  */
 @Singleton
 public class ClaimDispatcher {

@@ -16,11 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * LISTENs on a dedicated connection: {@code RUN_QUEUED} wakes the claim loop (when wake-up is
- * on), {@code CANCEL_REQUESTED} aborts the named run if it is in flight here, so it stops within
- * a second. {@link #runOnce()} waits up to {@code wait} for notifications; a broken connection
- * is dropped and re-opened on the next call, and the claim loop is woken then, since
- * notifications sent meanwhile are lost.
+ * LISTENs on a dedicated connection: {@code RUN_QUEUED} wakes the claim loop (when wake-up is on),
+ * {@code CANCEL_REQUESTED} aborts the named run if it is in flight here, so it stops within a
+ * second. {@link #runOnce()} waits up to {@code wait} for notifications; a broken connection is
+ * dropped and re-opened on the next call, and the claim loop is woken then, since notifications
+ * sent meanwhile are lost.
  */
 @Singleton
 public class RunNotificationListener implements AutoCloseable {
@@ -44,7 +44,9 @@ public class RunNotificationListener implements AutoCloseable {
     this.inFlight = inFlight;
   }
 
-  /** @param listenForQueued false: poll-only claiming (the benchmark baseline); cancels still heard */
+  /**
+   * @param listenForQueued false: poll-only claiming (the benchmark baseline); cancels still heard
+   */
   public void configure(boolean listenForQueued, Runnable onRunQueued) {
     this.listenForQueued = listenForQueued;
     this.onRunQueued = onRunQueued;

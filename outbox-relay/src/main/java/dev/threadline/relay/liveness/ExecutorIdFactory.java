@@ -24,7 +24,9 @@ class ExecutorIdFactory {
         environment
             .getProperty("executor.id", String.class)
             .filter(id -> !id.isBlank())
-            .or(() -> environment.getProperty("pod.name", String.class).filter(id -> !id.isBlank()));
+            .or(
+                () ->
+                    environment.getProperty("pod.name", String.class).filter(id -> !id.isBlank()));
     if (configured.isPresent()) {
       ExecutorId id = new ExecutorId(configured.get().trim());
       LOG.info("executor id {}", id);

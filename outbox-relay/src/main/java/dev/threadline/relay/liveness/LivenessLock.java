@@ -11,14 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This executor's liveness: the session advisory lock {@code hashtextextended(executorId, 0)}
- * held on a dedicated, non-pooled connection. It dies with the process (or its connection), and
+ * This executor's liveness: the session advisory lock {@code hashtextextended(executorId, 0)} held
+ * on a dedicated, non-pooled connection. It dies with the process (or its connection), and
  * survivors' takeover probes then find it free. A paused process keeps it: leases cover that.
  *
  * <p>{@link #acquire()} at start-up waits while another session holds it (the same EXECUTOR_ID
- * running twice, or a survivor's probe mid-takeover) and refuses after the configured time.
- * {@link #check()} verifies it is still held and re-acquires it after the connection dropped;
- * while it is not held the relay must not claim.
+ * running twice, or a survivor's probe mid-takeover) and refuses after the configured time. {@link
+ * #check()} verifies it is still held and re-acquires it after the connection dropped; while it is
+ * not held the relay must not claim.
  */
 @Singleton
 public class LivenessLock implements AutoCloseable {
@@ -84,7 +84,8 @@ public class LivenessLock implements AutoCloseable {
         DirectConnections.ping(connection);
         return true;
       } catch (SQLException e) {
-        LOG.warn("liveness connection lost ({}); claiming stops until the lock is back", e.getMessage());
+        LOG.warn(
+            "liveness connection lost ({}); claiming stops until the lock is back", e.getMessage());
         held = false;
         closeQuietly();
       }

@@ -156,7 +156,9 @@ public class RelayMetrics {
         .increment();
   }
 
-  /** A dedicated PostgreSQL connection ({@code liveness} or {@code listen}) re-opened after a loss. */
+  /**
+   * A dedicated PostgreSQL connection ({@code liveness} or {@code listen}) re-opened after a loss.
+   */
   public void pgReconnected(String connection) {
     Counter.builder("threadline.pg.reconnects")
         .description("dedicated PostgreSQL connections re-opened after a loss")

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every {@code takeoverScan}: takes over running runs whose owner is dead (liveness lock free) or
- * silent (lease expired), our own expired ones included, and hands them to the workers. Idle
- * while this process does not hold its own liveness lock.
+ * silent (lease expired), our own expired ones included, and hands them to the workers. Idle while
+ * this process does not hold its own liveness lock.
  */
 @Singleton
 public class TakeoverScanner {

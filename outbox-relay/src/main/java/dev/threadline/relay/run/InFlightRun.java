@@ -5,9 +5,9 @@ import dev.threadline.relay.store.ClaimedRun;
 import java.util.UUID;
 
 /**
- * A run this process is working on: its current epoch (a retry raises it) and the signal that
- * stops its work. Changes of the epoch and the renewer's "is it still ours" decision synchronise
- * on this object, so a retry is never mistaken for a lost run.
+ * A run this process is working on: its current epoch (a retry raises it) and the signal that stops
+ * its work. Changes of the epoch and the renewer's "is it still ours" decision synchronise on this
+ * object, so a retry is never mistaken for a lost run.
  */
 public final class InFlightRun {
 

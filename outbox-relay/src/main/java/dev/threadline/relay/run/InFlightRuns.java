@@ -13,7 +13,9 @@ public class InFlightRuns {
 
   private final ConcurrentHashMap<UUID, InFlightRun> runs = new ConcurrentHashMap<>();
 
-  /** Registers a run; an older entry of the same run (we took it over from ourselves) is aborted. */
+  /**
+   * Registers a run; an older entry of the same run (we took it over from ourselves) is aborted.
+   */
   public InFlightRun register(ClaimedRun run) {
     InFlightRun entry = new InFlightRun(run);
     InFlightRun previous = runs.put(run.runId(), entry);

@@ -18,11 +18,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps publishing the {@code done} of a run whose commit succeeded while the broker did not
- * answer: the database is right and attached clients need the event. It retries in the
- * background, off the run's worker slot, with the same {@code Nats-Msg-Id} (a publish that
- * landed unacknowledged is dropped as a duplicate), for at most the stream's duplicate window
- * from the first try: past it a re-send could be stored twice. If it still fails, functions read
- * the run's end from PostgreSQL and tell the clients.
+ * answer: the database is right and attached clients need the event. It retries in the background,
+ * off the run's worker slot, with the same {@code Nats-Msg-Id} (a publish that landed
+ * unacknowledged is dropped as a duplicate), for at most the stream's duplicate window from the
+ * first try: past it a re-send could be stored twice. If it still fails, functions read the run's
+ * end from PostgreSQL and tell the clients.
  */
 @Singleton
 public class LateDonePublisher {

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every {@code leaseRenewal}: extends the leases of the runs in flight. A run missing from the
- * answer was taken from us (abort: ownership lost); one whose cancel was requested is aborted
- * for cancel (the NOTIFY usually got there first).
+ * answer was taken from us (abort: ownership lost); one whose cancel was requested is aborted for
+ * cancel (the NOTIFY usually got there first).
  */
 @Singleton
 public class LeaseRenewer {
@@ -33,7 +33,11 @@ public class LeaseRenewer {
   private final Duration interval;
 
   public LeaseRenewer(
-      RunStore store, InFlightRuns inFlight, Clock clock, ExecutorId executorId, RelayConfig config) {
+      RunStore store,
+      InFlightRuns inFlight,
+      Clock clock,
+      ExecutorId executorId,
+      RelayConfig config) {
     this.store = store;
     this.inFlight = inFlight;
     this.clock = clock;

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Works one run from claim to its terminal state, on the three ports only: publish {@code reset},
  * stream the completion into chunks, commit the assistant message (fenced on the epoch), then
- * publish {@code done}. Transient failures retry at a higher epoch after a backoff; aborts end
- * the run as their reason says.
+ * publish {@code done}. Transient failures retry at a higher epoch after a backoff; aborts end the
+ * run as their reason says.
  */
 @Singleton
 public class RunProcessor {
@@ -87,7 +87,8 @@ public class RunProcessor {
   }
 
   private ClaimedRun releaseAfterBreak(InFlightRun entry, ClaimedRun run, Throwable e) {
-    LOG.error("run attempt {} broke while ending; retrying or failing it once more", run.attempts(), e);
+    LOG.error(
+        "run attempt {} broke while ending; retrying or failing it once more", run.attempts(), e);
     try {
       Optional<String> aborted = entry.abort().reason();
       if (aborted.isPresent()) {
@@ -116,7 +117,8 @@ public class RunProcessor {
           LOG.warn("interrupted non-retryable run failed instead of replayed");
           publishQuietly(run, null, reply -> reply.error(TakenOverRun.NOT_RETRYABLE_ERROR, false));
         }
-        case RESUME -> throw new IllegalArgumentException("a resumed run is processed, not announced");
+        case RESUME ->
+            throw new IllegalArgumentException("a resumed run is processed, not announced");
       }
     }
   }
@@ -227,7 +229,8 @@ public class RunProcessor {
       String message,
       Optional<Duration> retryAfter) {
     if (!run.retryable() || run.attempts() >= maxAttempts) {
-      String why = run.retryable() ? " (after " + run.attempts() + " attempts)" : " (not retryable)";
+      String why =
+          run.retryable() ? " (after " + run.attempts() + " attempts)" : " (not retryable)";
       return failForGood(run, reply, message + why);
     }
     try {

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The threads that work runs ({@code relay-run-N}), at most {@code maxConcurrentRuns} at once
- * for claims; runs taken over are always accepted. Listeners hear when a slot frees up.
+ * The threads that work runs ({@code relay-run-N}), at most {@code maxConcurrentRuns} at once for
+ * claims; runs taken over are always accepted. Listeners hear when a slot frees up.
  */
 @Singleton
 public class RunWorkers {

@@ -11,9 +11,9 @@ import java.sql.Statement;
 import java.util.Properties;
 
 /**
- * Dedicated, non-pooled PostgreSQL sessions: the liveness lock and LISTEN need a session of
- * their own that lives exactly as long as they do (a pool or a transaction-pooling proxy would
- * share or strand it). TCP keepalive lets a dead peer be noticed.
+ * Dedicated, non-pooled PostgreSQL sessions: the liveness lock and LISTEN need a session of their
+ * own that lives exactly as long as they do (a pool or a transaction-pooling proxy would share or
+ * strand it). TCP keepalive lets a dead peer be noticed.
  */
 @Singleton
 public class DirectConnections {

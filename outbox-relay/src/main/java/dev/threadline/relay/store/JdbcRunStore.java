@@ -19,7 +19,9 @@ import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 
-/** The run store on PostgreSQL, plain JDBC on the pooled data source; SQL lives in {@link RunSql}. */
+/**
+ * The run store on PostgreSQL, plain JDBC on the pooled data source; SQL lives in {@link RunSql}.
+ */
 @Singleton
 public class JdbcRunStore implements RunStore {
 
@@ -149,7 +151,8 @@ public class JdbcRunStore implements RunStore {
     }
     try (Connection connection = dataSource.getConnection();
         PreparedStatement renew = connection.prepareStatement(RunSql.RENEW_LEASES)) {
-      Array runIds = connection.createArrayOf("uuid", runs.stream().map(ClaimedRun::runId).toArray());
+      Array runIds =
+          connection.createArrayOf("uuid", runs.stream().map(ClaimedRun::runId).toArray());
       Array epochs =
           connection.createArrayOf("bigint", runs.stream().map(ClaimedRun::epoch).toArray());
       renew.setObject(1, timestamp(now.plus(lease)));
@@ -269,7 +272,8 @@ public class JdbcRunStore implements RunStore {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
       for (int i = 0; i < parameters.length; i++) {
-        Object value = parameters[i] instanceof Instant instant ? timestamp(instant) : parameters[i];
+        Object value =
+            parameters[i] instanceof Instant instant ? timestamp(instant) : parameters[i];
         statement.setObject(i + 1, value);
       }
       statement.executeUpdate();

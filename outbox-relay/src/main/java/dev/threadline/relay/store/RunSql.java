@@ -39,8 +39,8 @@ final class RunSql {
   /**
    * A running run whose lease expired (a silent owner, or a run this very process dropped), or of
    * another executor that is dead (the transaction-scoped try-lock on its liveness key succeeds:
-   * its session lock is gone). The try-lock is
-   * held until this transaction ends, so the owner cannot come back between probe and update.
+   * its session lock is gone). The try-lock is held until this transaction ends, so the owner
+   * cannot come back between probe and update.
    */
   static final String FIND_ORPHAN =
       """
@@ -60,9 +60,9 @@ final class RunSql {
 
   /**
    * The takeover's compare-and-set on (executor, epoch). A run whose cancel was requested is
-   * cancelled, a non-retryable one failed, any other resumed with a new lease. The epoch counts
-   * the takeover; {@code attempts} does not: it counts model attempts (claim and retries), which
-   * the retry limit caps, and a run must not fail because its relays died (CONTRACT section 6).
+   * cancelled, a non-retryable one failed, any other resumed with a new lease. The epoch counts the
+   * takeover; {@code attempts} does not: it counts model attempts (claim and retries), which the
+   * retry limit caps, and a run must not fail because its relays died (CONTRACT section 6).
    */
   static final String TAKE_OVER =
       """
@@ -98,9 +98,9 @@ final class RunSql {
       """;
 
   /**
-   * The conversation up to and including the run's user message: per run in submission order,
-   * its user message, then its answer. (A user may queue the next message before the previous
-   * answer was written, so messages.seq alone would put that answer after it.)
+   * The conversation up to and including the run's user message: per run in submission order, its
+   * user message, then its answer. (A user may queue the next message before the previous answer
+   * was written, so messages.seq alone would put that answer after it.)
    */
   static final String HISTORY =
       """

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The run store seam, as the relay sees it: claims, leases, takeovers and terminal writes.
- * Losing a race is a normal outcome, returned as empty or false, never thrown.
+ * The run store seam, as the relay sees it: claims, leases, takeovers and terminal writes. Losing a
+ * race is a normal outcome, returned as empty or false, never thrown.
  */
 public interface RunStore {
 
@@ -24,8 +24,8 @@ public interface RunStore {
    * Takes over, in one transaction each, running runs whose owner is dead (its liveness lock is
    * free) or silent (its lease expired before {@code now}): a compare-and-set on (executor, epoch)
    * that raises the epoch. At most {@code limit} runs; this executor's own only once their lease
-   * expired (a run it dropped, or a pause it slept through). A run whose
-   * cancel was requested is cancelled, a non-retryable one failed, in the same transaction.
+   * expired (a run it dropped, or a pause it slept through). A run whose cancel was requested is
+   * cancelled, a non-retryable one failed, in the same transaction.
    */
   List<TakenOverRun> takeOverOrphans(String executorId, Instant now, Duration lease, int limit);
 

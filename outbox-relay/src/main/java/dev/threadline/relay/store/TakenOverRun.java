@@ -4,13 +4,14 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A run this executor took over from a dead or silent owner (or from its own previous process),
- * at a raised epoch, and what the takeover did with it.
+ * A run this executor took over from a dead or silent owner (or from its own previous process), at
+ * a raised epoch, and what the takeover did with it.
  *
  * @param previousLeaseExpiresAt the lease the previous owner last set (null when unknown): that
  *     minus the lease is its last renewal, from which takeover latency is measured
  */
-public record TakenOverRun(ClaimedRun run, Disposition disposition, Instant previousLeaseExpiresAt) {
+public record TakenOverRun(
+    ClaimedRun run, Disposition disposition, Instant previousLeaseExpiresAt) {
 
   public enum Disposition {
     /** Still running, now ours: replay it from the start. */

@@ -71,24 +71,29 @@ class BrokerRestartIntegrationTest {
             relay.getBean(NatsConnection.class).connection(),
             names,
             relay.getBean(ReplyEventCodec.class));
-    await().atMost(Duration.ofSeconds(5))
+    await()
+        .atMost(Duration.ofSeconds(5))
         .until(() -> reader.events(new ThreadId(thread)).size() >= 3);
 
     broker.restart();
 
-    await().atMost(Duration.ofSeconds(15))
+    await()
+        .atMost(Duration.ofSeconds(15))
         .until(() -> fixtures.run(runId).status().equals("completed"));
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> reader.events(new ThreadId(thread)).stream().anyMatch(ReplyEvent::terminal));
     List<ReplyEvent> events = reader.events(new ThreadId(thread));
-    String expected = IntStream.range(0, 12).mapToObj(i -> "d" + i + " ").collect(Collectors.joining());
+    String expected =
+        IntStream.range(0, 12).mapToObj(i -> "d" + i + " ").collect(Collectors.joining());
     assertThat(events).first().isEqualTo(new ReplyEvent.Reset(runId, 1));
     assertThat(events).last().isInstanceOf(ReplyEvent.Done.class);
     assertThat(events).hasSize(14);
-    assertThat(events.stream()
-            .filter(e -> e instanceof ReplyEvent.Chunk)
-            .map(e -> ((ReplyEvent.Chunk) e).delta())
-            .collect(Collectors.joining()))
+    assertThat(
+            events.stream()
+                .filter(e -> e instanceof ReplyEvent.Chunk)
+                .map(e -> ((ReplyEvent.Chunk) e).delta())
+                .collect(Collectors.joining()))
         .isEqualTo(expected)
         .isEqualTo(fixtures.assistantMessages(runId).get(0));
   }

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The reply publisher against a real JetStream: purge, reset first, chained and fenced publishes. */
+/**
+ * The reply publisher against a real JetStream: purge, reset first, chained and fenced publishes.
+ */
 class JetStreamReplyPublisherTest {
 
   private static final ReplyStreamNames NAMES = TestReplyStream.unique();
@@ -44,9 +46,18 @@ class JetStreamReplyPublisherTest {
 
   static RelayConfig testConfig() {
     return new RelayConfig(
-        Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofMillis(250),
-        Duration.ofMillis(500), 8, 3, Duration.ofMillis(20), Duration.ofMillis(100), true,
-        Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofSeconds(5));
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(2),
+        Duration.ofMillis(250),
+        Duration.ofMillis(500),
+        8,
+        3,
+        Duration.ofMillis(20),
+        Duration.ofMillis(100),
+        true,
+        Duration.ofSeconds(3),
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(5));
   }
 
   static ClaimedRun run(ThreadId thread, UUID runId, long epoch) {
@@ -102,7 +113,8 @@ class JetStreamReplyPublisherTest {
     reply.done(messageId, "stop"); // as a late done re-sends it
 
     assertThat(reader.events(thread))
-        .containsExactly(new ReplyEvent.Reset(runId, 1), new ReplyEvent.Done(runId, 1, messageId, "stop"));
+        .containsExactly(
+            new ReplyEvent.Reset(runId, 1), new ReplyEvent.Done(runId, 1, messageId, "stop"));
   }
 
   @Test
@@ -115,7 +127,8 @@ class JetStreamReplyPublisherTest {
     again.error("failed", false);
 
     assertThat(reader.events(thread))
-        .containsExactly(new ReplyEvent.Reset(runId, 1), new ReplyEvent.RunError(runId, 1, "failed", false));
+        .containsExactly(
+            new ReplyEvent.Reset(runId, 1), new ReplyEvent.RunError(runId, 1, "failed", false));
   }
 
   @Test
@@ -131,7 +144,8 @@ class JetStreamReplyPublisherTest {
     assertThatThrownBy(() -> stale.error("late", false)).isInstanceOf(FencedOutException.class);
 
     assertThat(reader.events(thread))
-        .containsExactly(new ReplyEvent.Reset(runId, 2), new ReplyEvent.Chunk(runId, 2, 0, "fresh"));
+        .containsExactly(
+            new ReplyEvent.Reset(runId, 2), new ReplyEvent.Chunk(runId, 2, 0, "fresh"));
   }
 
   @Test

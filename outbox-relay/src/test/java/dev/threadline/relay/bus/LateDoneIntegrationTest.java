@@ -78,13 +78,16 @@ class LateDoneIntegrationTest {
         });
     UUID runId = fixtures.queueRun(thread, "answer, then lose the broker", true, true);
 
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> fixtures.run(runId).status().equals("completed"));
     // the worker slot is free while done waits for the broker: after the publish timeout (1 s
     // here) plus, while disconnected, up to the NATS connection timeout (5 s) of one attempt
-    await().atMost(Duration.ofSeconds(15))
+    await()
+        .atMost(Duration.ofSeconds(15))
         .until(() -> relay.getBean(InFlightRuns.class).find(runId).isEmpty());
-    await().atMost(Duration.ofSeconds(5))
+    await()
+        .atMost(Duration.ofSeconds(5))
         .until(() -> relay.getBean(LateDonePublisher.class).pending() > 0);
     assertThat(fixtures.run(runId).attempts()).as("a committed run is never retried").isEqualTo(1);
 
@@ -95,9 +98,12 @@ class LateDoneIntegrationTest {
             relay.getBean(NatsConnection.class).connection(),
             names,
             relay.getBean(ReplyEventCodec.class));
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
         .until(() -> reader.events(new ThreadId(thread)).stream().anyMatch(ReplyEvent::terminal));
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> relay.getBean(LateDonePublisher.class).pending() == 0);
     List<ReplyEvent> events = reader.events(new ThreadId(thread));
     assertThat(events)

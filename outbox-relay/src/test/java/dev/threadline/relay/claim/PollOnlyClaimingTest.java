@@ -38,7 +38,8 @@ class PollOnlyClaimingTest {
       String thread = fixtures.thread();
       UUID runId = fixtures.queueRun(thread, "no bell rang", true, false);
 
-      await().atMost(Duration.ofSeconds(3))
+      await()
+          .atMost(Duration.ofSeconds(3))
           .until(() -> fixtures.run(runId).status().equals("completed"));
       assertThat(fixtures.assistantMessages(runId)).containsExactly("Echo: no bell rang");
     } finally {

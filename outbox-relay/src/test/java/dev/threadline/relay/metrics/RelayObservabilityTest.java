@@ -73,7 +73,8 @@ class RelayObservabilityTest {
       assertThat(value(metrics, "threadline_runs_finished_total", "status=\"completed\""))
           .isGreaterThanOrEqualTo(2);
       assertThat(value(metrics, "threadline_chunks_published_total")).isGreaterThanOrEqualTo(4);
-      assertThat(value(metrics, "threadline_claim_latency_seconds_count")).isGreaterThanOrEqualTo(1);
+      assertThat(value(metrics, "threadline_claim_latency_seconds_count"))
+          .isGreaterThanOrEqualTo(1);
       assertThat(value(metrics, "threadline_time_to_first_chunk_seconds_count"))
           .isGreaterThanOrEqualTo(2);
       assertThat(
@@ -136,9 +137,7 @@ class RelayObservabilityTest {
   }
 
   private static void awaitStatus(UUID runId, String status) {
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> fixtures.run(runId).status().equals(status));
+    await().atMost(Duration.ofSeconds(10)).until(() -> fixtures.run(runId).status().equals(status));
   }
 
   private static HttpResponse<String> get(URI uri) throws Exception {

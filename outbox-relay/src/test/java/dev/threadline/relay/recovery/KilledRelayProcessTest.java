@@ -26,9 +26,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Contract 6, SIGKILL included: a relay process killed mid-run leaves its run to a survivor,
- * which finishes it within 2 s at a higher epoch. The doomed relay is a real child JVM whose
- * model (a local HTTP server that never answers) keeps the run in flight.
+ * Contract 6, SIGKILL included: a relay process killed mid-run leaves its run to a survivor, which
+ * finishes it within 2 s at a higher epoch. The doomed relay is a real child JVM whose model (a
+ * local HTTP server that never answers) keeps the run in flight.
  */
 class KilledRelayProcessTest {
 
@@ -38,14 +38,16 @@ class KilledRelayProcessTest {
     ScriptedCompletionClient model = new ScriptedCompletionClient();
     CountDownLatch released = new CountDownLatch(1);
     HttpServer silentModel = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    silentModel.createContext("/", exchange -> {
-      try {
-        released.await(60, TimeUnit.SECONDS); // never answers while the test runs
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      exchange.close();
-    });
+    silentModel.createContext(
+        "/",
+        exchange -> {
+          try {
+            released.await(60, TimeUnit.SECONDS); // never answers while the test runs
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.close();
+        });
     silentModel.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     silentModel.start();
     Process doomed = null;
@@ -66,28 +68,34 @@ class KilledRelayProcessTest {
       builder.environment().put("EXECUTOR_ID", "relay-doomed");
       builder.environment().put("MICRONAUT_SERVER_PORT", "-1");
       builder.environment().put("NATS_URL", "nats://127.0.0.1:4222");
-      builder.environment().put(
-          "OPENAI_BASE_URL", "http://127.0.0.1:" + silentModel.getAddress().getPort() + "/v1");
+      builder
+          .environment()
+          .put("OPENAI_BASE_URL", "http://127.0.0.1:" + silentModel.getAddress().getPort() + "/v1");
       builder.environment().put("OPENAI_API_KEY", "test-key");
       doomed = builder.start();
 
       String thread = fixtures.thread();
-      await("the child relay registers").atMost(Duration.ofSeconds(60))
+      await("the child relay registers")
+          .atMost(Duration.ofSeconds(60))
           .until(() -> countExecutors(fixtures, "relay-doomed") == 1);
       UUID runId = fixtures.queueRun(thread, "doomed question", true, true);
-      await("the child relay claims the run").atMost(Duration.ofSeconds(10))
+      await("the child relay claims the run")
+          .atMost(Duration.ofSeconds(10))
           .until(() -> "relay-doomed".equals(fixtures.run(runId).executorId()));
       model.script("doomed question", deltas("survived"));
 
       try (ApplicationContext survivor =
-          TestRelay.start(TestRelay.properties(database, names, "relay-survivor", Map.of()), model)) {
+          TestRelay.start(
+              TestRelay.properties(database, names, "relay-survivor", Map.of()), model)) {
         long killedAt = System.nanoTime();
         doomed.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
         doomed.waitFor(10, TimeUnit.SECONDS);
 
-        await().atMost(Duration.ofSeconds(5))
+        await()
+            .atMost(Duration.ofSeconds(5))
             .until(() -> fixtures.run(runId).status().equals("completed"));
-        assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(2));
+        assertThat(Duration.ofNanos(System.nanoTime() - killedAt))
+            .isLessThan(Duration.ofSeconds(2));
         assertThat(fixtures.run(runId).executorId()).isEqualTo("relay-survivor");
         assertThat(fixtures.run(runId).epoch()).isEqualTo(2);
         assertThat(fixtures.assistantMessages(runId)).isEqualTo(List.of("survived"));
@@ -119,8 +127,13 @@ class KilledRelayProcessTest {
 
   /** Beside test-classes, in whichever build directory this build uses (-Dbuild.dir.name). */
   private static Path processLog() throws URISyntaxException {
-    Path testClasses = Path.of(
-        KilledRelayProcessTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path testClasses =
+        Path.of(
+            KilledRelayProcessTest.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
     return testClasses.resolveSibling("killed-relay-process.log");
   }
 }

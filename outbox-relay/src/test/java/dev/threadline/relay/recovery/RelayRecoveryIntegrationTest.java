@@ -10,7 +10,6 @@ import dev.threadline.protocol.ReplyEvent;
 import dev.threadline.protocol.ReplyEventCodec;
 import dev.threadline.protocol.ReplyStreamNames;
 import dev.threadline.protocol.ThreadId;
-import dev.threadline.relay.bus.NatsConnection;
 import dev.threadline.relay.support.LiveReplies;
 import dev.threadline.relay.support.RunFixtures;
 import dev.threadline.relay.support.ScriptedCompletionClient;
@@ -69,7 +68,8 @@ class RelayRecoveryIntegrationTest {
   }
 
   private static void awaitChunk(LiveReplies live) {
-    await().atMost(Duration.ofSeconds(5))
+    await()
+        .atMost(Duration.ofSeconds(5))
         .until(() -> live.events().stream().anyMatch(e -> e instanceof ReplyEvent.Chunk));
   }
 
@@ -85,9 +85,11 @@ class RelayRecoveryIntegrationTest {
         long stoppedAt = System.nanoTime();
         first.close(); // SIGTERM: aborts in flight, leaves the row, releases the liveness lock
 
-        await().atMost(Duration.ofSeconds(5))
+        await()
+            .atMost(Duration.ofSeconds(5))
             .until(() -> fixtures.run(runId).status().equals("completed"));
-        assertThat(Duration.ofNanos(System.nanoTime() - stoppedAt)).isLessThan(Duration.ofSeconds(2));
+        assertThat(Duration.ofNanos(System.nanoTime() - stoppedAt))
+            .isLessThan(Duration.ofSeconds(2));
         assertThat(fixtures.run(runId).executorId()).isEqualTo("relay-survivor");
         assertThat(fixtures.run(runId).epoch()).isEqualTo(2);
         assertThat(fixtures.assistantMessages(runId)).containsExactly("resumed answer");
@@ -116,7 +118,8 @@ class RelayRecoveryIntegrationTest {
       assertThat(fixtures.run(runId).status()).isEqualTo("running");
 
       try (ApplicationContext after = relay("relay-stable")) {
-        await().atMost(Duration.ofSeconds(3))
+        await()
+            .atMost(Duration.ofSeconds(3))
             .until(() -> fixtures.run(runId).status().equals("completed"));
         assertThat(fixtures.run(runId).epoch()).isEqualTo(2);
         assertThat(fixtures.run(runId).executorId()).isEqualTo("relay-stable");
@@ -128,7 +131,8 @@ class RelayRecoveryIntegrationTest {
   @Test
   void aSecondProcessWithTheSameExecutorIdRefusesToStart() {
     try (ApplicationContext ignored = relay("relay-twin")) {
-      assertThatThrownBy(() -> relay("relay-twin", Map.of("threadline.relay.liveness-acquire-timeout", "1s")))
+      assertThatThrownBy(
+              () -> relay("relay-twin", Map.of("threadline.relay.liveness-acquire-timeout", "1s")))
           .hasStackTraceContaining("running twice");
     }
   }
@@ -142,7 +146,8 @@ class RelayRecoveryIntegrationTest {
       // the LISTEN session comes back (and the poll interval is 30 s): NOTIFY still wakes it
       await().atMost(Duration.ofSeconds(5)).until(() -> relaySessions() >= 2);
       UUID runId = fixtures.queueRun(thread, "after the drop", true, true);
-      await().atMost(Duration.ofSeconds(3))
+      await()
+          .atMost(Duration.ofSeconds(3))
           .until(() -> fixtures.run(runId).status().equals("completed"));
       assertThat(fixtures.assistantMessages(runId)).containsExactly("Echo: after the drop");
     }

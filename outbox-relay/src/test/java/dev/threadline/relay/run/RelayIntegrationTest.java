@@ -99,12 +99,13 @@ class RelayIntegrationTest {
               new ReplyEvent.Done(runId, 1, messageId, "stop"));
       assertThat(fixtures.assistantMessages(runId)).containsExactly(text(live.events(), 1));
       assertThat(fixtures.run(runId))
-          .satisfies(row -> {
-            assertThat(row.status()).isEqualTo("completed");
-            assertThat(row.executorId()).isEqualTo(EXECUTOR);
-            assertThat(row.chunksPublished()).isEqualTo(3);
-            assertThat(row.finishReason()).isEqualTo("stop");
-          });
+          .satisfies(
+              row -> {
+                assertThat(row.status()).isEqualTo("completed");
+                assertThat(row.executorId()).isEqualTo(EXECUTOR);
+                assertThat(row.chunksPublished()).isEqualTo(3);
+                assertThat(row.finishReason()).isEqualTo("stop");
+              });
       assertThat(reader.events(new ThreadId(thread))).isEqualTo(live.events());
     }
   }
@@ -115,18 +116,24 @@ class RelayIntegrationTest {
     UUID first = fixtures.queueRun(thread, "first question", true, false);
     UUID second = fixtures.queueRun(thread, "second question", true, true);
 
-    await().atMost(Duration.ofSeconds(5))
+    await()
+        .atMost(Duration.ofSeconds(5))
         .until(() -> fixtures.run(second).status().equals("completed"));
 
     assertThat(fixtures.run(first).status()).isEqualTo("completed");
     assertThat(MODEL.calls())
-        .filteredOn(call -> call.messages().get(call.messages().size() - 1).content()
-            .equals("second question"))
+        .filteredOn(
+            call ->
+                call.messages().get(call.messages().size() - 1).content().equals("second question"))
         .singleElement()
-        .satisfies(call -> assertThat(call.messages())
-            .extracting(m -> m.role() + ": " + m.content())
-            .containsExactly(
-                "user: first question", "assistant: Echo: first question", "user: second question"));
+        .satisfies(
+            call ->
+                assertThat(call.messages())
+                    .extracting(m -> m.role() + ": " + m.content())
+                    .containsExactly(
+                        "user: first question",
+                        "assistant: Echo: first question",
+                        "user: second question"));
   }
 
   @Test
@@ -151,7 +158,9 @@ class RelayIntegrationTest {
       assertThat(fixtures.assistantMessages(runId)).containsExactly("whole answer");
       assertThat(fixtures.run(runId).attempts()).isEqualTo(2);
       // a late attacher replaying the subject sees only the epoch that counts
-      assertThat(reader.events(new ThreadId(thread))).first().isEqualTo(new ReplyEvent.Reset(runId, 2));
+      assertThat(reader.events(new ThreadId(thread)))
+          .first()
+          .isEqualTo(new ReplyEvent.Reset(runId, 2));
     }
   }
 
@@ -166,10 +175,14 @@ class RelayIntegrationTest {
 
       assertThat(fixtures.run(runId).status()).isEqualTo("failed");
       assertThat(fixtures.run(runId).attempts()).isEqualTo(3);
-      assertThat(live.events()).last().isInstanceOfSatisfying(ReplyEvent.RunError.class, e -> {
-        assertThat(e.retryable()).isFalse();
-        assertThat(e.epoch()).isEqualTo(3);
-      });
+      assertThat(live.events())
+          .last()
+          .isInstanceOfSatisfying(
+              ReplyEvent.RunError.class,
+              e -> {
+                assertThat(e.retryable()).isFalse();
+                assertThat(e.epoch()).isEqualTo(3);
+              });
       assertThat(MODEL.callsFor("always down")).isEqualTo(3);
     }
   }
@@ -199,7 +212,8 @@ class RelayIntegrationTest {
     MODEL.script("talk forever", endless(Duration.ofMillis(20)));
     try (LiveReplies live = follow(thread)) {
       UUID runId = fixtures.queueRun(thread, "talk forever", true, true);
-      await().atMost(Duration.ofSeconds(5))
+      await()
+          .atMost(Duration.ofSeconds(5))
           .until(() -> live.events().stream().anyMatch(e -> e instanceof ReplyEvent.Chunk));
 
       fixtures.requestCancel(runId);
@@ -218,7 +232,8 @@ class RelayIntegrationTest {
     fixtures.execute("update runs set cancel_requested = true where id = ?", runId);
     fixtures.execute("select pg_notify('threadline_run_queued', ?)", thread);
 
-    await().atMost(Duration.ofSeconds(5))
+    await()
+        .atMost(Duration.ofSeconds(5))
         .until(() -> fixtures.run(runId).status().equals("cancelled"));
     assertThat(MODEL.callsFor("never mind")).isZero();
   }
@@ -231,13 +246,15 @@ class RelayIntegrationTest {
     try (LiveReplies live = follow(thread);
         Connection thief = fixtures.holdLivenessLock("executor-thief")) {
       UUID runId = fixtures.queueRun(thread, "long story", true, true);
-      await().atMost(Duration.ofSeconds(5))
+      await()
+          .atMost(Duration.ofSeconds(5))
           .until(() -> live.events().stream().anyMatch(e -> e instanceof ReplyEvent.Chunk));
 
       fixtures.stealRun(runId, "executor-thief");
 
       // the lease renewal (every 500 ms here) notices and aborts the model call
-      await().atMost(Duration.ofSeconds(3))
+      await()
+          .atMost(Duration.ofSeconds(3))
           .until(() -> relay.getBean(InFlightRuns.class).find(runId).isEmpty());
       int published = live.events().size();
       await().pollDelay(Duration.ofMillis(300)).until(() -> true);
@@ -257,7 +274,8 @@ class RelayIntegrationTest {
     try (LiveReplies live = follow(thread);
         Connection thief = fixtures.holdLivenessLock("executor-newer")) {
       UUID runId = fixtures.queueRun(thread, "fenced story", true, true);
-      await().atMost(Duration.ofSeconds(5))
+      await()
+          .atMost(Duration.ofSeconds(5))
           .until(() -> live.events().stream().anyMatch(e -> e instanceof ReplyEvent.Chunk));
 
       // a newer epoch starts on the subject before our lease renewal could tell us
@@ -266,9 +284,11 @@ class RelayIntegrationTest {
               runId, new ThreadId(thread), 2, "executor-newer", "m", 2, true, false, null);
       relay.getBean(ReplyPublisher.class).start(newer);
 
-      await().atMost(Duration.ofSeconds(2))
+      await()
+          .atMost(Duration.ofSeconds(2))
           .until(() -> relay.getBean(InFlightRuns.class).find(runId).isEmpty());
-      assertThat(reader.events(new ThreadId(thread))).containsExactly(new ReplyEvent.Reset(runId, 2));
+      assertThat(reader.events(new ThreadId(thread)))
+          .containsExactly(new ReplyEvent.Reset(runId, 2));
       fixtures.stealRun(runId, "executor-newer");
       fixtures.execute("update runs set status = 'failed' where id = ?", runId);
     }
@@ -304,7 +324,8 @@ class RelayIntegrationTest {
       assertThat(live.events())
           .containsExactly(
               new ReplyEvent.Reset(runId, 2),
-              new ReplyEvent.RunError(runId, 2, dev.threadline.relay.store.TakenOverRun.NOT_RETRYABLE_ERROR, false));
+              new ReplyEvent.RunError(
+                  runId, 2, dev.threadline.relay.store.TakenOverRun.NOT_RETRYABLE_ERROR, false));
       assertThat(MODEL.callsFor("launch the daemon")).isZero();
     }
   }
@@ -316,7 +337,8 @@ class RelayIntegrationTest {
     MODEL.script("a long answer", ScriptedCompletionClient.slowly(30, Duration.ofMillis(150)));
     UUID runId = fixtures.queueRun(thread, "a long answer", true, true);
 
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> fixtures.run(runId).status().equals("completed"));
 
     assertThat(fixtures.run(runId).epoch()).isEqualTo(1);

@@ -18,23 +18,37 @@ class RetryBackoffTest {
   private final RetryBackoff backoff =
       new RetryBackoff(
           new RelayConfig(
-              Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofMillis(250),
-              Duration.ofMillis(500), 64, 5, Duration.ofMillis(500), Duration.ofSeconds(30), true,
-              Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(30)));
+              Duration.ofSeconds(10),
+              Duration.ofSeconds(2),
+              Duration.ofMillis(250),
+              Duration.ofMillis(500),
+              64,
+              5,
+              Duration.ofMillis(500),
+              Duration.ofSeconds(30),
+              true,
+              Duration.ofSeconds(15),
+              Duration.ofSeconds(5),
+              Duration.ofSeconds(30)));
 
   @Test
   void growsExponentiallyWithJitterUpToTheMaximum() {
     for (int i = 0; i < 50; i++) {
-      assertThat(backoff.delayAfter(1, Optional.empty())).isBetween(Duration.ofMillis(250), Duration.ofMillis(500));
-      assertThat(backoff.delayAfter(3, Optional.empty())).isBetween(Duration.ofMillis(1000), Duration.ofMillis(2000));
-      assertThat(backoff.delayAfter(30, Optional.empty())).isBetween(Duration.ofSeconds(15), Duration.ofSeconds(30));
+      assertThat(backoff.delayAfter(1, Optional.empty()))
+          .isBetween(Duration.ofMillis(250), Duration.ofMillis(500));
+      assertThat(backoff.delayAfter(3, Optional.empty()))
+          .isBetween(Duration.ofMillis(1000), Duration.ofMillis(2000));
+      assertThat(backoff.delayAfter(30, Optional.empty()))
+          .isBetween(Duration.ofSeconds(15), Duration.ofSeconds(30));
     }
   }
 
   @Test
   void honoursTheProvidersRetryAfter() {
-    assertThat(backoff.delayAfter(1, Optional.of(Duration.ofSeconds(7)))).isEqualTo(Duration.ofSeconds(7));
-    assertThat(backoff.delayAfter(1, Optional.of(Duration.ofHours(1)))).isEqualTo(Duration.ofMinutes(2));
+    assertThat(backoff.delayAfter(1, Optional.of(Duration.ofSeconds(7))))
+        .isEqualTo(Duration.ofSeconds(7));
+    assertThat(backoff.delayAfter(1, Optional.of(Duration.ofHours(1))))
+        .isEqualTo(Duration.ofMinutes(2));
   }
 
   @Test

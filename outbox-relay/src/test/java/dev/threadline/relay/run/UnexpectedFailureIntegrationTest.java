@@ -27,9 +27,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A run whose work breaks in a way nobody planned for (a bug, an Error, the database failing
- * while the run is being ended) is retried at once at a higher epoch, or failed when it may not
- * run twice, instead of sitting until its lease (4 s here) expires.
+ * A run whose work breaks in a way nobody planned for (a bug, an Error, the database failing while
+ * the run is being ended) is retried at once at a higher epoch, or failed when it may not run
+ * twice, instead of sitting until its lease (4 s here) expires.
  */
 class UnexpectedFailureIntegrationTest {
 
@@ -168,10 +168,14 @@ class UnexpectedFailureIntegrationTest {
       UUID runId = fixtures.queueRun(thread, "daemon", false, true);
 
       await().atMost(AT_ONCE).until(live::hasTerminal);
-      assertThat(live.events()).last().isInstanceOfSatisfying(ReplyEvent.RunError.class, e -> {
-        assertThat(e.retryable()).isFalse();
-        assertThat(e.epoch()).isEqualTo(1);
-      });
+      assertThat(live.events())
+          .last()
+          .isInstanceOfSatisfying(
+              ReplyEvent.RunError.class,
+              e -> {
+                assertThat(e.retryable()).isFalse();
+                assertThat(e.epoch()).isEqualTo(1);
+              });
       assertThat(fixtures.run(runId).status()).isEqualTo("failed");
       assertThat(fixtures.run(runId).error()).contains("not retryable");
       assertThat(MODEL.callsFor("daemon")).isEqualTo(1);

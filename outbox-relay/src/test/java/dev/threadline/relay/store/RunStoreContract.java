@@ -104,7 +104,8 @@ abstract class RunStoreContract {
                 () -> {
                   long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                   while (completed.get() < queued.size() && System.nanoTime() < deadline) {
-                    Optional<ClaimedRun> claimed = store().claimNext(executor, clock.instant(), LEASE);
+                    Optional<ClaimedRun> claimed =
+                        store().claimNext(executor, clock.instant(), LEASE);
                     if (claimed.isEmpty()) {
                       java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                       continue;
@@ -204,21 +205,26 @@ abstract class RunStoreContract {
     fixtures().markRunning(runId, OTHER, clock.instant().plus(LEASE));
     liveness.close(); // the process died: the server frees its lock once the backend exits
 
-    List<TakenOverRun> taken = await("the dead session's lock is freed")
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> store().takeOverOrphans(ME, clock.instant(), LEASE, 10), t -> !t.isEmpty());
+    List<TakenOverRun> taken =
+        await("the dead session's lock is freed")
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> store().takeOverOrphans(ME, clock.instant(), LEASE, 10), t -> !t.isEmpty());
 
-    assertThat(taken).singleElement().satisfies(t -> {
-      assertThat(t.disposition()).isEqualTo(Disposition.RESUME);
-      assertThat(t.run().runId()).isEqualTo(runId);
-      assertThat(t.run().executorId()).isEqualTo(ME);
-      assertThat(t.run().epoch()).isEqualTo(2);
-      // a takeover is not a model attempt: relays dying must not use up the retry limit
-      assertThat(t.run().attempts()).isEqualTo(1);
-      // what takeover latency is measured from (minus the lease)
-      assertThat(t.previousLeaseExpiresAt())
-          .isCloseTo(clock.instant().plus(LEASE), within(1, ChronoUnit.MILLIS));
-    });
+    assertThat(taken)
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.disposition()).isEqualTo(Disposition.RESUME);
+              assertThat(t.run().runId()).isEqualTo(runId);
+              assertThat(t.run().executorId()).isEqualTo(ME);
+              assertThat(t.run().epoch()).isEqualTo(2);
+              // a takeover is not a model attempt: relays dying must not use up the retry limit
+              assertThat(t.run().attempts()).isEqualTo(1);
+              // what takeover latency is measured from (minus the lease)
+              assertThat(t.previousLeaseExpiresAt())
+                  .isCloseTo(clock.instant().plus(LEASE), within(1, ChronoUnit.MILLIS));
+            });
     assertThat(fixtures().run(runId).executorId()).isEqualTo(ME);
   }
 
@@ -276,7 +282,7 @@ abstract class RunStoreContract {
         int won = a.get(10, TimeUnit.SECONDS).size() + b.get(10, TimeUnit.SECONDS).size();
         assertThat(won).as("takeovers in round %d", round).isEqualTo(1);
         assertThat(fixtures().run(runId).epoch()).isEqualTo(2);
-          fixtures().execute("update runs set status = 'completed' where id = ?", runId);
+        fixtures().execute("update runs set status = 'completed' where id = ?", runId);
       }
     } finally {
       takers.shutdownNow();
@@ -290,11 +296,14 @@ abstract class RunStoreContract {
 
     List<TakenOverRun> recovered = store().recoverOwn(ME, clock.instant(), LEASE);
 
-    assertThat(recovered).singleElement().satisfies(t -> {
-      assertThat(t.disposition()).isEqualTo(Disposition.RESUME);
-      assertThat(t.run().runId()).isEqualTo(runId);
-      assertThat(t.run().epoch()).isEqualTo(before.epoch() + 1);
-    });
+    assertThat(recovered)
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.disposition()).isEqualTo(Disposition.RESUME);
+              assertThat(t.run().runId()).isEqualTo(runId);
+              assertThat(t.run().epoch()).isEqualTo(before.epoch() + 1);
+            });
     assertThat(store().complete(before, "stale", "stop", 1, clock.instant())).isEmpty();
   }
 
@@ -307,8 +316,10 @@ abstract class RunStoreContract {
     for (int takeover = 1; takeover <= 7; takeover++) {
       String survivor = takeover % 2 == 1 ? ME : OTHER;
       assertThat(store().takeOverOrphans(survivor, clock.instant(), LEASE, 10))
-          .as("takeover %d", takeover).singleElement()
-          .extracting(TakenOverRun::disposition).isEqualTo(Disposition.RESUME);
+          .as("takeover %d", takeover)
+          .singleElement()
+          .extracting(TakenOverRun::disposition)
+          .isEqualTo(Disposition.RESUME);
     }
 
     assertThat(fixtures().run(runId).epoch()).isEqualTo(8);
@@ -323,7 +334,9 @@ abstract class RunStoreContract {
 
     List<TakenOverRun> taken = store().takeOverOrphans(ME, clock.instant(), LEASE, 10);
 
-    assertThat(taken).singleElement().extracting(TakenOverRun::disposition)
+    assertThat(taken)
+        .singleElement()
+        .extracting(TakenOverRun::disposition)
         .isEqualTo(Disposition.FAILED_NOT_RETRYABLE);
     assertThat(fixtures().run(runId).status()).isEqualTo("failed");
     assertThat(fixtures().run(runId).error()).isEqualTo(TakenOverRun.NOT_RETRYABLE_ERROR);
@@ -337,7 +350,8 @@ abstract class RunStoreContract {
     fixtures().execute("update runs set cancel_requested = true where id = ?", runId);
 
     assertThat(store().takeOverOrphans(ME, clock.instant(), LEASE, 10))
-        .singleElement().extracting(TakenOverRun::disposition)
+        .singleElement()
+        .extracting(TakenOverRun::disposition)
         .isEqualTo(Disposition.CANCELLED);
     assertThat(fixtures().run(runId).status()).isEqualTo("cancelled");
   }
@@ -354,9 +368,12 @@ abstract class RunStoreContract {
     List<LeaseRenewal> renewed =
         store().renewLeases(ME, List.of(one, two), clock.instant().plusSeconds(1), LEASE);
 
-    assertThat(renewed).singleElement().satisfies(r -> {
-      assertThat(r.runId()).isEqualTo(kept);
-      assertThat(r.cancelRequested()).isTrue();
-    });
+    assertThat(renewed)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.runId()).isEqualTo(kept);
+              assertThat(r.cancelRequested()).isTrue();
+            });
   }
 }

@@ -17,7 +17,8 @@ public final class LiveReplies implements AutoCloseable {
   private final Connection connection;
   private final Dispatcher dispatcher;
 
-  public LiveReplies(Connection connection, ReplyStreamNames names, ReplyEventCodec codec, ThreadId thread) {
+  public LiveReplies(
+      Connection connection, ReplyStreamNames names, ReplyEventCodec codec, ThreadId thread) {
     this.connection = connection;
     this.dispatcher =
         connection.createDispatcher(

@@ -35,7 +35,8 @@ public final class ReplyReader {
     String subject = names.subjectFor(thread);
     List<ReplyEvent> events = new ArrayList<>();
     try {
-      var info = management.getStreamInfo(names.stream(), StreamInfoOptions.filterSubjects(subject));
+      var info =
+          management.getStreamInfo(names.stream(), StreamInfoOptions.filterSubjects(subject));
       long last = info.getStreamState().getLastSequence();
       long sequence = 0;
       while (true) {

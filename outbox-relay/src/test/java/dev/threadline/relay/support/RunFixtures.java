@@ -1,5 +1,7 @@
 package dev.threadline.relay.support;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.threadline.protocol.RunNotifications;
 import dev.threadline.testsupport.TestDatabase;
 import java.sql.Connection;
@@ -14,8 +16,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 
 /** Threads, user messages and queued runs written with plain SQL, as the functions side does. */
 public final class RunFixtures implements AutoCloseable {
@@ -47,7 +47,8 @@ public final class RunFixtures implements AutoCloseable {
 
   /** A new thread with a unique id. */
   public String thread() {
-    String id = "t" + THREADS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    String id =
+        "t" + THREADS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
     execute("insert into threads (id, owner, created_at) values (?, 'owner-1', now())", id);
     return id;
   }
@@ -89,7 +90,11 @@ public final class RunFixtures implements AutoCloseable {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       run(connection, "update runs set cancel_requested = true where id = ?", runId);
-      run(connection, "select pg_notify(?, ?)", RunNotifications.CANCEL_REQUESTED, runId.toString());
+      run(
+          connection,
+          "select pg_notify(?, ?)",
+          RunNotifications.CANCEL_REQUESTED,
+          runId.toString());
       connection.commit();
     } catch (SQLException e) {
       throw new IllegalStateException(e);

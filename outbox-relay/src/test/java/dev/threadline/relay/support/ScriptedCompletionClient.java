@@ -19,9 +19,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one thing tests fake: the model. Each call is answered by the next scripted behaviour for
- * the conversation's last user message; unscripted prompts get {@code "Echo: <prompt>"} in
- * three deltas. Calls are recorded.
+ * The one thing tests fake: the model. Each call is answered by the next scripted behaviour for the
+ * conversation's last user message; unscripted prompts get {@code "Echo: <prompt>"} in three
+ * deltas. Calls are recorded.
  */
 public final class ScriptedCompletionClient implements CompletionClient {
 
@@ -53,7 +53,10 @@ public final class ScriptedCompletionClient implements CompletionClient {
     Deque<Behaviour> script = scripts.get(prompt);
     Behaviour next = script == null ? null : script.pollFirst();
     if (next == null) {
-      return deltas("Echo: ", prompt.substring(0, prompt.length() / 2), prompt.substring(prompt.length() / 2))
+      return deltas(
+              "Echo: ",
+              prompt.substring(0, prompt.length() / 2),
+              prompt.substring(prompt.length() / 2))
           .answer(request, sink, abort);
     }
     return next.answer(request, sink, abort);
@@ -107,7 +110,8 @@ public final class ScriptedCompletionClient implements CompletionClient {
 
   public static Behaviour permanentFailure() {
     return (request, sink, abort) -> {
-      throw new CompletionFailedException("provider answered 400: bad model", false, 400, null, null);
+      throw new CompletionFailedException(
+          "provider answered 400: bad model", false, 400, null, null);
     };
   }
 

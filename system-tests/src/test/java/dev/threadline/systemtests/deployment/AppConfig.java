@@ -4,13 +4,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a module's packaged {@code application.yml} says about its HTTP side: the port it listens
- * on by default and the health paths Micronaut's management endpoint serves there.
+ * What a module's packaged {@code application.yml} says about its HTTP side: the port it listens on
+ * by default and the health paths Micronaut's management endpoint serves there.
  */
 public record AppConfig(String module, Map<String, Object> yaml) {
 
   public static AppConfig of(String module) {
-    return new AppConfig(module, RepoFiles.yamlDocument(module + "/src/main/resources/application.yml"));
+    return new AppConfig(
+        module, RepoFiles.yamlDocument(module + "/src/main/resources/application.yml"));
   }
 
   private String where() {
@@ -24,18 +25,24 @@ public record AppConfig(String module, Map<String, Object> yaml) {
   }
 
   /**
-   * The paths of the health endpoint ({@code /health} and its {@code /liveness} and
-   * {@code /readiness} probes, which Micronaut serves whenever the endpoint is on), under
-   * {@code endpoints.all.path}. Empty when the endpoint is off or needs authentication, because
-   * then no probe could reach it.
+   * The paths of the health endpoint ({@code /health} and its {@code /liveness} and {@code
+   * /readiness} probes, which Micronaut serves whenever the endpoint is on), under {@code
+   * endpoints.all.path}. Empty when the endpoint is off or needs authentication, because then no
+   * probe could reach it.
    */
   public Set<String> anonymousHealthPaths() {
-    boolean enabled = Yamls.at(yaml, "endpoints.health.enabled").map(value -> Boolean.parseBoolean(String.valueOf(value)))
-        .orElseGet(() -> Yamls.at(yaml, "endpoints.all.enabled").map(value -> Boolean.parseBoolean(String.valueOf(value)))
-            .orElse(true));
-    boolean sensitive = Yamls.at(yaml, "endpoints.health.sensitive")
-        .map(value -> Boolean.parseBoolean(String.valueOf(value)))
-        .orElse(false);
+    boolean enabled =
+        Yamls.at(yaml, "endpoints.health.enabled")
+            .map(value -> Boolean.parseBoolean(String.valueOf(value)))
+            .orElseGet(
+                () ->
+                    Yamls.at(yaml, "endpoints.all.enabled")
+                        .map(value -> Boolean.parseBoolean(String.valueOf(value)))
+                        .orElse(true));
+    boolean sensitive =
+        Yamls.at(yaml, "endpoints.health.sensitive")
+            .map(value -> Boolean.parseBoolean(String.valueOf(value)))
+            .orElse(false);
     if (!enabled || sensitive) {
       return Set.of();
     }

@@ -27,13 +27,14 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * {@code local-stack/docker-compose.yml}: valid for a real compose parser (Debian's
- * {@code docker-compose config}, which needs no Docker engine), its images built from the modules'
+ * {@code local-stack/docker-compose.yml}: valid for a real compose parser (Debian's {@code
+ * docker-compose config}, which needs no Docker engine), its images built from the modules'
  * Dockerfiles, and its processes configured with the same variables as the Kubernetes manifests.
  */
 class ComposeFileTest {
 
   static final String COMPOSE_FILE = "local-stack/docker-compose.yml";
+
   /** Set only by the downward API in Kubernetes; compose gives EXECUTOR_ID directly. */
   static final Set<String> KUBERNETES_ONLY = Set.of("POD_NAME");
 
@@ -49,15 +50,20 @@ class ComposeFileTest {
 
     // the same parser must see the file's required variable: proof it read what we wrote
     Result withoutSecret = run(binary, Map.of(), "config", "-q");
-    assertThat(withoutSecret.exitCode()).as("docker-compose config -q without AUTH_JWT_SECRET").isNotZero();
+    assertThat(withoutSecret.exitCode())
+        .as("docker-compose config -q without AUTH_JWT_SECRET")
+        .isNotZero();
     assertThat(withoutSecret.output()).contains("AUTH_JWT_SECRET");
 
     // what the parser resolved (anchors, merges, interpolation) has the relay's stable identity
     Result resolved = run(binary, Map.of("AUTH_JWT_SECRET", "compose-config-check"), "config");
     assertThat(resolved.exitCode()).as(resolved.output()).isZero();
-    Map<String, Object> normalized = Yamls.map(
-        new Yaml(new SafeConstructor(new LoaderOptions())).load(resolved.stdout()), "docker-compose config");
-    Map<String, Object> relay = Yamls.requiredMap(normalized, "services.relay", "docker-compose config");
+    Map<String, Object> normalized =
+        Yamls.map(
+            new Yaml(new SafeConstructor(new LoaderOptions())).load(resolved.stdout()),
+            "docker-compose config");
+    Map<String, Object> relay =
+        Yamls.requiredMap(normalized, "services.relay", "docker-compose config");
     assertThat(environment(relay, "relay").get("EXECUTOR_ID")).isEqualTo("relay-1");
   }
 
@@ -70,8 +76,10 @@ class ComposeFileTest {
       Map<String, Object> service = service(name);
       Map<String, String> environment = environment(service, name);
       String id = environment.get("EXECUTOR_ID");
-      assertThat(id).as(name + ": EXECUTOR_ID, fixed (a random id strands its runs until a takeover)")
-          .isNotBlank().doesNotContain("$");
+      assertThat(id)
+          .as(name + ": EXECUTOR_ID, fixed (a random id strands its runs until a takeover)")
+          .isNotBlank()
+          .doesNotContain("$");
       assertThat(ids.add(id)).as(name + ": EXECUTOR_ID " + id + " used by another relay").isTrue();
       assertThat(environment.get("MICRONAUT_ENVIRONMENTS")).as(name).contains("prod");
 
@@ -80,7 +88,8 @@ class ComposeFileTest {
       Duration budget = RelayShutdownBudget.forShutdownGrace(RelayShutdownBudget.parse(grace));
       Object stop = service.get("stop_grace_period");
       assertThat(stop).as(name + ": stop_grace_period (compose's default is 10 s)").isNotNull();
-      assertThat(KubernetesManifestsTest.goDuration(String.valueOf(stop))).as(name + " stop_grace_period")
+      assertThat(KubernetesManifestsTest.goDuration(String.valueOf(stop)))
+          .as(name + " stop_grace_period")
           .isGreaterThanOrEqualTo(budget);
     }
   }
@@ -92,9 +101,13 @@ class ComposeFileTest {
       assertThat(services).as("compose services built from " + module + "/Dockerfile").isNotEmpty();
       for (String name : services) {
         String image = String.valueOf(service(name).get("image"));
-        assertThat(Manifests.imageRepository(image)).as(name + " image").isEqualTo("threadline/" + module);
+        assertThat(Manifests.imageRepository(image))
+            .as(name + " image")
+            .isEqualTo("threadline/" + module);
       }
-      assertThat(manifests.runningImage("threadline/" + module)).as("Kubernetes runs threadline/" + module).isNotEmpty();
+      assertThat(manifests.runningImage("threadline/" + module))
+          .as("Kubernetes runs threadline/" + module)
+          .isNotEmpty();
     }
     // no service of ours runs a jar mounted from the build instead of its image
     for (String name : services().keySet()) {
@@ -118,10 +131,12 @@ class ComposeFileTest {
     for (String name : servicesBuiltFrom(module)) {
       Set<String> composed = new TreeSet<>(environment(service(name), name).keySet());
       if (exactly) {
-        assertThat(composed).as("compose " + name + " vs Kubernetes " + workload.name() + " variables")
+        assertThat(composed)
+            .as("compose " + name + " vs Kubernetes " + workload.name() + " variables")
             .containsExactlyElementsOf(kubernetes);
       } else {
-        assertThat(kubernetes).as("Kubernetes " + workload.name() + " has compose " + name + "'s variables")
+        assertThat(kubernetes)
+            .as("Kubernetes " + workload.name() + " has compose " + name + "'s variables")
             .containsAll(composed);
       }
     }
@@ -135,20 +150,30 @@ class ComposeFileTest {
     return Yamls.requiredMap(services(), name, COMPOSE_FILE + " services");
   }
 
-  /** Services whose build context is {@code <module>/} (relative to local-stack/, where the file is). */
+  /**
+   * Services whose build context is {@code <module>/} (relative to local-stack/, where the file
+   * is).
+   */
   private List<String> servicesBuiltFrom(String module) {
     Path moduleDirectory = RepoFiles.path(module).normalize();
     List<String> names = new ArrayList<>();
-    services().forEach((name, definition) -> {
-      Optional<Object> context = Yamls.at(Yamls.map(definition, name), "build.context");
-      if (context.isPresent()) {
-        Path resolved = RepoFiles.path("local-stack").resolve(String.valueOf(context.get())).normalize();
-        assertThat(resolved.resolve("Dockerfile")).as(name + " build context has a Dockerfile").isRegularFile();
-        if (resolved.equals(moduleDirectory)) {
-          names.add(name);
-        }
-      }
-    });
+    services()
+        .forEach(
+            (name, definition) -> {
+              Optional<Object> context = Yamls.at(Yamls.map(definition, name), "build.context");
+              if (context.isPresent()) {
+                Path resolved =
+                    RepoFiles.path("local-stack")
+                        .resolve(String.valueOf(context.get()))
+                        .normalize();
+                assertThat(resolved.resolve("Dockerfile"))
+                    .as(name + " build context has a Dockerfile")
+                    .isRegularFile();
+                if (resolved.equals(moduleDirectory)) {
+                  names.add(name);
+                }
+              }
+            });
     return names;
   }
 
@@ -162,7 +187,8 @@ class ComposeFileTest {
         variables.put(parts[0], parts.length > 1 ? parts[1] : "");
       }
     } else if (environment != null) {
-      Yamls.map(environment, name + " environment").forEach((key, value) -> variables.put(key, String.valueOf(value)));
+      Yamls.map(environment, name + " environment")
+          .forEach((key, value) -> variables.put(key, String.valueOf(value)));
     }
     return variables;
   }
@@ -172,12 +198,14 @@ class ComposeFileTest {
    * CI (local-stack/test installs it there), skipped on a developer machine without it.
    */
   static Path composeBinary() {
-    Optional<Path> found = Optional.ofNullable(System.getenv("THREADLINE_COMPOSE_BIN"))
-        .map(Path::of)
-        .or(() -> onPath("docker-compose"));
+    Optional<Path> found =
+        Optional.ofNullable(System.getenv("THREADLINE_COMPOSE_BIN"))
+            .map(Path::of)
+            .or(() -> onPath("docker-compose"));
     if (found.isEmpty() || !Files.isExecutable(found.get())) {
-      String message = "docker-compose is not installed: ./local-stack/test installs it"
-          + " (apt-get install docker-compose), or set THREADLINE_COMPOSE_BIN";
+      String message =
+          "docker-compose is not installed: ./local-stack/test installs it"
+              + " (apt-get install docker-compose), or set THREADLINE_COMPOSE_BIN";
       if (System.getenv("CI") != null) {
         fail(message + " (CI: the compose file must be checked)");
       }
@@ -200,19 +228,29 @@ class ComposeFileTest {
   record Result(int exitCode, String stdout, String output) {}
 
   private static Result run(Path binary, Map<String, String> environment, String... arguments) {
-    List<String> command = new ArrayList<>(List.of(binary.toString(), "-f", RepoFiles.path(COMPOSE_FILE).toString()));
+    List<String> command =
+        new ArrayList<>(List.of(binary.toString(), "-f", RepoFiles.path(COMPOSE_FILE).toString()));
     command.addAll(List.of(arguments));
     try {
       Path stdout = Files.createTempFile("compose-out", ".txt");
       Path stderr = Files.createTempFile("compose-err", ".txt");
       try {
-        ProcessBuilder builder = new ProcessBuilder(command)
-            .directory(RepoFiles.root().toFile())
-            .redirectOutput(stdout.toFile())
-            .redirectError(stderr.toFile());
-        // only what a test gives: an inherited AUTH_JWT_SECRET or OPENAI_* would change what is checked
-        builder.environment().keySet().removeIf(key -> key.startsWith("AUTH_") || key.startsWith("OPENAI_")
-            || key.startsWith("LOG_FORMAT") || key.startsWith("COMPOSE_"));
+        ProcessBuilder builder =
+            new ProcessBuilder(command)
+                .directory(RepoFiles.root().toFile())
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile());
+        // only what a test gives: an inherited AUTH_JWT_SECRET or OPENAI_* would change what is
+        // checked
+        builder
+            .environment()
+            .keySet()
+            .removeIf(
+                key ->
+                    key.startsWith("AUTH_")
+                        || key.startsWith("OPENAI_")
+                        || key.startsWith("LOG_FORMAT")
+                        || key.startsWith("COMPOSE_"));
         builder.environment().putAll(environment);
         Process process = builder.start();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {

@@ -10,7 +10,10 @@ import java.util.Optional;
  */
 public record Dockerfile(String module, List<Instruction> instructions) {
 
-  /** {@code COPY target/x.jar /app/x.jar} → keyword {@code COPY}, arguments {@code target/x.jar /app/x.jar}. */
+  /**
+   * {@code COPY target/x.jar /app/x.jar} → keyword {@code COPY}, arguments {@code target/x.jar
+   * /app/x.jar}.
+   */
   public record Instruction(String keyword, String arguments) {
     public List<String> words() {
       return List.of(arguments.trim().split("\\s+"));
@@ -37,9 +40,12 @@ public record Dockerfile(String module, List<Instruction> instructions) {
       String instruction = pending.toString().strip();
       pending.setLength(0);
       int space = instruction.indexOf(' ');
-      instructions.add(space < 0
-          ? new Instruction(instruction.toUpperCase(), "")
-          : new Instruction(instruction.substring(0, space).toUpperCase(), instruction.substring(space + 1).strip()));
+      instructions.add(
+          space < 0
+              ? new Instruction(instruction.toUpperCase(), "")
+              : new Instruction(
+                  instruction.substring(0, space).toUpperCase(),
+                  instruction.substring(space + 1).strip()));
     }
     if (!pending.isEmpty()) {
       throw new AssertionError(module + "/Dockerfile ends inside a continued line");
@@ -48,7 +54,9 @@ public record Dockerfile(String module, List<Instruction> instructions) {
   }
 
   public List<Instruction> all(String keyword) {
-    return instructions.stream().filter(instruction -> instruction.keyword().equals(keyword)).toList();
+    return instructions.stream()
+        .filter(instruction -> instruction.keyword().equals(keyword))
+        .toList();
   }
 
   public Optional<Instruction> last(String keyword) {

@@ -15,7 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** The Kubernetes manifests in {@code local-stack/k8s/}, parsed, with the lookups the tests need. */
+/**
+ * The Kubernetes manifests in {@code local-stack/k8s/}, parsed, with the lookups the tests need.
+ */
 public final class Manifests {
 
   public static final String DIRECTORY = "local-stack/k8s";
@@ -27,7 +29,8 @@ public final class Manifests {
     }
 
     public Map<String, Object> podSpec() {
-      String path = kind.equals("CronJob") ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec";
+      String path =
+          kind.equals("CronJob") ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec";
       return Yamls.requiredMap(document, path, where());
     }
 
@@ -57,7 +60,9 @@ public final class Manifests {
     }
 
     public Optional<String> fieldRef() {
-      return valueFrom == null ? Optional.empty() : at(valueFrom, "fieldRef.fieldPath").map(String::valueOf);
+      return valueFrom == null
+          ? Optional.empty()
+          : at(valueFrom, "fieldRef.fieldPath").map(String::valueOf);
     }
 
     public boolean fromSecret() {
@@ -86,10 +91,11 @@ public final class Manifests {
       for (Object entry : list(env, where() + " env")) {
         Map<String, Object> variable = map(entry, where() + " env");
         Object valueFrom = variable.get("valueFrom");
-        variables.add(new EnvVar(
-            String.valueOf(variable.get("name")),
-            variable.containsKey("value") ? String.valueOf(variable.get("value")) : null,
-            valueFrom == null ? null : map(valueFrom, where() + " valueFrom")));
+        variables.add(
+            new EnvVar(
+                String.valueOf(variable.get("name")),
+                variable.containsKey("value") ? String.valueOf(variable.get("value")) : null,
+                valueFrom == null ? null : map(valueFrom, where() + " valueFrom")));
       }
       return variables;
     }
@@ -106,8 +112,10 @@ public final class Manifests {
         for (Object source : list(envFrom, where() + " envFrom")) {
           Map<String, Object> entry = map(source, where() + " envFrom");
           if (entry.containsKey("secretRef")) {
-            throw new AssertionError(where() + ": envFrom secretRef hides which variables are secret;"
-                + " name each one with secretKeyRef");
+            throw new AssertionError(
+                where()
+                    + ": envFrom secretRef hides which variables are secret;"
+                    + " name each one with secretKeyRef");
           }
           names.add(Yamls.requiredString(entry, "configMapRef.name", where() + " envFrom"));
         }
@@ -116,9 +124,9 @@ public final class Manifests {
     }
 
     /**
-     * Every variable the process sees, in the order Kubernetes applies them: ConfigMap keys
-     * ({@code envFrom}) first, then {@code env} (which wins). Secret-sourced ones map to
-     * {@code secret:<name>/<key>}, downward-API ones to {@code field:<path>}.
+     * Every variable the process sees, in the order Kubernetes applies them: ConfigMap keys ({@code
+     * envFrom}) first, then {@code env} (which wins). Secret-sourced ones map to {@code
+     * secret:<name>/<key>}, downward-API ones to {@code field:<path>}.
      */
     public Map<String, String> environment(Manifests manifests) {
       Map<String, String> environment = new LinkedHashMap<>();
@@ -130,8 +138,11 @@ public final class Manifests {
         if (variable.isLiteral()) {
           value = variable.value();
         } else if (variable.fromSecret()) {
-          value = "secret:" + at(variable.valueFrom(), "secretKeyRef.name").orElse("?")
-              + "/" + at(variable.valueFrom(), "secretKeyRef.key").orElse("?");
+          value =
+              "secret:"
+                  + at(variable.valueFrom(), "secretKeyRef.name").orElse("?")
+                  + "/"
+                  + at(variable.valueFrom(), "secretKeyRef.key").orElse("?");
         } else {
           value = "field:" + variable.fieldRef().orElse("?");
         }
@@ -164,9 +175,11 @@ public final class Manifests {
       if (probe == null) {
         return Optional.empty();
       }
-      Map<String, Object> httpGet = Yamls.requiredMap(map(probe, where() + " " + kind), "httpGet", where() + " " + kind);
+      Map<String, Object> httpGet =
+          Yamls.requiredMap(map(probe, where() + " " + kind), "httpGet", where() + " " + kind);
       Object port = httpGet.get("port");
-      int number = port instanceof Number value ? value.intValue() : containerPort(String.valueOf(port));
+      int number =
+          port instanceof Number value ? value.intValue() : containerPort(String.valueOf(port));
       return Optional.of(new Probe(kind, String.valueOf(httpGet.get("path")), number));
     }
 
@@ -181,7 +194,9 @@ public final class Manifests {
     this.resources = List.copyOf(resources);
   }
 
-  /** Every object of every {@code *.yaml} file in {@code local-stack/k8s/}, kustomization included. */
+  /**
+   * Every object of every {@code *.yaml} file in {@code local-stack/k8s/}, kustomization included.
+   */
   public static Manifests load() {
     List<Resource> resources = new ArrayList<>();
     for (String file : yamlFiles()) {
@@ -221,23 +236,34 @@ public final class Manifests {
     return resources.stream()
         .filter(resource -> resource.kind().equals(kind) && resource.name().equals(name))
         .findFirst()
-        .orElseThrow(() -> new AssertionError("no " + kind + "/" + name + " in " + DIRECTORY + ": " + summary()));
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no " + kind + "/" + name + " in " + DIRECTORY + ": " + summary()));
   }
 
-  /** Workloads (anything with a pod template) whose container image is {@code <repository>:<tag>}. */
+  /**
+   * Workloads (anything with a pod template) whose container image is {@code <repository>:<tag>}.
+   */
   public List<Resource> runningImage(String imageRepository) {
     return resources.stream()
         .filter(resource -> at(resource.document(), "spec.template.spec.containers").isPresent())
-        .filter(resource -> resource.containers().stream()
-            .anyMatch(container -> imageRepository(container.image()).equals(imageRepository)))
+        .filter(
+            resource ->
+                resource.containers().stream()
+                    .anyMatch(
+                        container -> imageRepository(container.image()).equals(imageRepository)))
         .toList();
   }
 
   public Map<String, String> configMapData(String name) {
     Resource configMap = get("ConfigMap", name);
     Map<String, String> data = new LinkedHashMap<>();
-    at(configMap.document(), "data").ifPresent(values ->
-        map(values, configMap.where() + " data").forEach((key, value) -> data.put(key, String.valueOf(value))));
+    at(configMap.document(), "data")
+        .ifPresent(
+            values ->
+                map(values, configMap.where() + " data")
+                    .forEach((key, value) -> data.put(key, String.valueOf(value))));
     return data;
   }
 

@@ -12,11 +12,15 @@ import java.util.regex.Pattern;
  */
 public final class RelayShutdownBudget {
 
-  static final String LIFECYCLE = "outbox-relay/src/main/java/dev/threadline/relay/RelayLifecycle.java";
+  static final String LIFECYCLE =
+      "outbox-relay/src/main/java/dev/threadline/relay/RelayLifecycle.java";
   private static final Pattern STOP_WAIT =
       Pattern.compile("STOP_WAIT\\s*=\\s*Duration\\.of(Millis|Seconds)\\((\\d+)\\)");
   private static final Pattern LOOP_STOP = Pattern.compile("\\.stop\\(STOP_WAIT\\)");
-  /** JVM and HTTP server shutdown, the executor row update and the lock release, around the waits. */
+
+  /**
+   * JVM and HTTP server shutdown, the executor row update and the lock release, around the waits.
+   */
   static final Duration SLACK = Duration.ofSeconds(5);
 
   private RelayShutdownBudget() {}
@@ -26,14 +30,18 @@ public final class RelayShutdownBudget {
     String source = RepoFiles.read(LIFECYCLE);
     Matcher stopWait = STOP_WAIT.matcher(source);
     if (!stopWait.find()) {
-      throw new AssertionError(LIFECYCLE + " no longer declares STOP_WAIT as Duration.ofSeconds/ofMillis:"
-          + " update RelayShutdownBudget to read the relay's stop budget");
+      throw new AssertionError(
+          LIFECYCLE
+              + " no longer declares STOP_WAIT as Duration.ofSeconds/ofMillis:"
+              + " update RelayShutdownBudget to read the relay's stop budget");
     }
     long amount = Long.parseLong(stopWait.group(2));
-    Duration perLoop = stopWait.group(1).equals("Millis") ? Duration.ofMillis(amount) : Duration.ofSeconds(amount);
+    Duration perLoop =
+        stopWait.group(1).equals("Millis") ? Duration.ofMillis(amount) : Duration.ofSeconds(amount);
     long loops = LOOP_STOP.matcher(source).results().count();
     if (loops == 0) {
-      throw new AssertionError(LIFECYCLE + ": no loop.stop(STOP_WAIT) found: update RelayShutdownBudget");
+      throw new AssertionError(
+          LIFECYCLE + ": no loop.stop(STOP_WAIT) found: update RelayShutdownBudget");
     }
     return shutdownGrace.plus(perLoop.multipliedBy(loops)).plus(SLACK);
   }

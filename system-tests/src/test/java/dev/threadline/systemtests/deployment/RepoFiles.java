@@ -17,7 +17,10 @@ public final class RepoFiles {
 
   private RepoFiles() {}
 
-  /** The repository root: surefire's {@code threadline.repo.root}, else the working directory's parent. */
+  /**
+   * The repository root: surefire's {@code threadline.repo.root}, else the working directory's
+   * parent.
+   */
   public static Path root() {
     String root = System.getProperty("threadline.repo.root");
     Path path = root != null ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
@@ -56,12 +59,14 @@ public final class RepoFiles {
   public static Map<String, Object> yamlDocument(String relative) {
     List<Map<String, Object>> documents = yamlDocuments(relative);
     if (documents.size() != 1) {
-      throw new IllegalStateException(relative + ": expected one YAML document, found " + documents.size());
+      throw new IllegalStateException(
+          relative + ": expected one YAML document, found " + documents.size());
     }
     return documents.get(0);
   }
 
-  // SafeConstructor: plain maps, lists and scalars, no types from the file; merge keys (<<) resolved
+  // SafeConstructor: plain maps, lists and scalars, no types from the file; merge keys (<<)
+  // resolved
   private static Yaml yaml() {
     return new Yaml(new SafeConstructor(new LoaderOptions()));
   }

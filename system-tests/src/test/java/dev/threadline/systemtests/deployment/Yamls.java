@@ -41,10 +41,12 @@ public final class Yamls {
   }
 
   public static Object required(Map<String, Object> root, String dottedPath, String where) {
-    return at(root, dottedPath).orElseThrow(() -> new AssertionError(where + ": " + dottedPath + " is missing"));
+    return at(root, dottedPath)
+        .orElseThrow(() -> new AssertionError(where + ": " + dottedPath + " is missing"));
   }
 
-  public static Map<String, Object> requiredMap(Map<String, Object> root, String dottedPath, String where) {
+  public static Map<String, Object> requiredMap(
+      Map<String, Object> root, String dottedPath, String where) {
     return map(required(root, dottedPath, where), where + " " + dottedPath);
   }
 
