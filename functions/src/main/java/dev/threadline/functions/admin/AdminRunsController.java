@@ -2,6 +2,7 @@ package dev.threadline.functions.admin;
 
 import dev.threadline.functions.problem.InvalidRequestException;
 import dev.threadline.functions.problem.Problem;
+import dev.threadline.functions.problem.ProblemResponses;
 import dev.threadline.functions.store.RunStatus;
 import dev.threadline.functions.store.ThreadStore;
 import io.micronaut.core.annotation.Nullable;
@@ -58,13 +59,7 @@ class AdminRunsController {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "401",
-      description = "missing, expired or badly signed bearer token",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @ProblemResponses.Unauthorized
   @ApiResponse(
       responseCode = "403",
       description = "the token's roles do not contain admin",
@@ -72,13 +67,7 @@ class AdminRunsController {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "503",
-      description = "PostgreSQL or NATS unavailable",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @ProblemResponses.Unavailable
   AdminRunsPage runs(
       @Parameter(description = "queued, running (default), completed, failed or cancelled")
           @Nullable

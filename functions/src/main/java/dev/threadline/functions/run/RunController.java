@@ -3,6 +3,7 @@ package dev.threadline.functions.run;
 import dev.threadline.functions.input.Inputs;
 import dev.threadline.functions.problem.NotFoundException;
 import dev.threadline.functions.problem.Problem;
+import dev.threadline.functions.problem.ProblemResponses;
 import dev.threadline.functions.store.ThreadStore;
 import dev.threadline.protocol.ThreadId;
 import io.micronaut.http.HttpResponse;
@@ -54,13 +55,7 @@ class RunController {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "401",
-      description = "missing, expired or badly signed bearer token",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @ProblemResponses.Unauthorized
   @ApiResponse(
       responseCode = "404",
       description = "no such run in this owner's thread",
@@ -68,13 +63,7 @@ class RunController {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "503",
-      description = "PostgreSQL or NATS unavailable",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @ProblemResponses.Unavailable
   RunView get(
       @PathVariable String threadId, @PathVariable String runId, Authentication authentication) {
     ThreadId thread = Inputs.threadId("threadId", threadId);
@@ -113,13 +102,7 @@ class RunController {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "401",
-      description = "missing, expired or badly signed bearer token",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @ProblemResponses.Unauthorized
   @ApiResponse(
       responseCode = "404",
       description = "no such run in this owner's thread",
@@ -127,13 +110,7 @@ class RunController {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "503",
-      description = "PostgreSQL or NATS unavailable",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @ProblemResponses.Unavailable
   HttpResponse<RunView> cancel(
       @PathVariable String threadId, @PathVariable String runId, Authentication authentication) {
     ThreadId thread = Inputs.threadId("threadId", threadId);

@@ -3,6 +3,7 @@ package dev.threadline.functions.stream;
 import dev.threadline.functions.input.Inputs;
 import dev.threadline.functions.metrics.FunctionsMetrics;
 import dev.threadline.functions.problem.Problem;
+import dev.threadline.functions.problem.ProblemResponses;
 import dev.threadline.protocol.ThreadId;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -75,20 +76,8 @@ class StreamController {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "404",
-      description = "no such thread for this owner (another owner's thread looks the same)",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "503",
-      description = "PostgreSQL or NATS unavailable",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @ProblemResponses.ThreadNotFound
+  @ProblemResponses.Unavailable
   HttpResponse<Publisher<Event<String>>> stream(
       @PathVariable String threadId,
       @Parameter(description = "keep the stream open across runs")

@@ -3,6 +3,7 @@ package dev.threadline.functions.streamtoken;
 import dev.threadline.functions.input.Inputs;
 import dev.threadline.functions.problem.NotFoundException;
 import dev.threadline.functions.problem.Problem;
+import dev.threadline.functions.problem.ProblemResponses;
 import dev.threadline.functions.store.ThreadStore;
 import dev.threadline.protocol.ThreadId;
 import io.micronaut.http.HttpHeaders;
@@ -71,20 +72,8 @@ class StreamTokenController {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "404",
-      description = "no such thread for this owner (another owner's thread looks the same)",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "503",
-      description = "PostgreSQL or NATS unavailable",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @ProblemResponses.ThreadNotFound
+  @ProblemResponses.Unavailable
   HttpResponse<StreamTokenView> mintStreamToken(
       @PathVariable String threadId, Authentication authentication) {
     ThreadId thread = Inputs.threadId("threadId", threadId);

@@ -4,6 +4,7 @@ import dev.threadline.functions.input.Inputs;
 import dev.threadline.functions.input.JsonBody;
 import dev.threadline.functions.metrics.FunctionsMetrics;
 import dev.threadline.functions.problem.Problem;
+import dev.threadline.functions.problem.ProblemResponses;
 import dev.threadline.protocol.ThreadId;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -72,41 +73,10 @@ class SubmitController {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "401",
-      description = "missing, expired or badly signed bearer token",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "404",
-      description = "no such thread for this owner (another owner's thread looks the same)",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "413",
-      description = "body over 65536 bytes",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "415",
-      description = "Content-Type is not application/json",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "503",
-      description = "PostgreSQL or NATS unavailable",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @ProblemResponses.Unauthorized
+  @ProblemResponses.ThreadNotFound
+  @ProblemResponses.JsonBodyRejected
+  @ProblemResponses.Unavailable
   HttpResponse<SubmitAccepted> submit(
       @PathVariable String threadId,
       @Body @Nullable byte[] body,

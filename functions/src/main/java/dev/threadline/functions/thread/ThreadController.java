@@ -5,6 +5,7 @@ import dev.threadline.functions.input.Inputs;
 import dev.threadline.functions.input.JsonBody;
 import dev.threadline.functions.problem.NotFoundException;
 import dev.threadline.functions.problem.Problem;
+import dev.threadline.functions.problem.ProblemResponses;
 import dev.threadline.functions.problem.ThreadIdTakenException;
 import dev.threadline.functions.store.CreateOutcome;
 import dev.threadline.functions.store.ThreadStore;
@@ -85,13 +86,7 @@ class ThreadController {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "401",
-      description = "missing, expired or badly signed bearer token",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @ProblemResponses.Unauthorized
   @ApiResponse(
       responseCode = "409",
       description = "another owner uses this id",
@@ -99,27 +94,8 @@ class ThreadController {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "413",
-      description = "body over 65536 bytes",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "415",
-      description = "Content-Type is not application/json",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "503",
-      description = "PostgreSQL or NATS unavailable",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @ProblemResponses.JsonBodyRejected
+  @ProblemResponses.Unavailable
   HttpResponse<ThreadView> create(@Body @Nullable byte[] body, Authentication authentication) {
     JsonBody request = JsonBody.parse(json, body);
     ThreadId id =
@@ -154,27 +130,9 @@ class ThreadController {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "401",
-      description = "missing, expired or badly signed bearer token",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "404",
-      description = "no such thread for this owner (another owner's thread looks the same)",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @ApiResponse(
-      responseCode = "503",
-      description = "PostgreSQL or NATS unavailable",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @ProblemResponses.Unauthorized
+  @ProblemResponses.ThreadNotFound
+  @ProblemResponses.Unavailable
   ThreadView get(@PathVariable String threadId, Authentication authentication) {
     return read(Inputs.threadId("threadId", threadId), authentication.getName());
   }
