@@ -50,9 +50,33 @@ tl_apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Java 17+ and Maven, for building and running the jars.
+TL_JAVA_RELEASE=25
+
+# Points JAVA_HOME and PATH at a JDK $TL_JAVA_RELEASE or newer: $JAVA_HOME if it is one, else the
+# newest under /usr/lib/jvm (this project's machines carry Temurin 25 there beside Debian's 17).
+# The relay works each run on a virtual thread, which needs Java 21+; 25 no longer pins a virtual
+# thread to its carrier inside `synchronized`, which JDBC drivers and jnats still use.
+tl_select_java() {
+  local candidate version
+  for candidate in "${JAVA_HOME:-}" $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do
+    candidate=${candidate%/}
+    [[ -n $candidate && -x $candidate/bin/javac ]] || continue
+    version=$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 |
+      sed -n 's/^ *java.specification.version = //p')
+    if [[ -n $version && $version -ge $TL_JAVA_RELEASE ]]; then
+      export JAVA_HOME=$candidate
+      export PATH="$JAVA_HOME/bin:$PATH"
+      # Maven 3.8's own Guava warns on every start under Java 24+; the warning is not ours
+      [[ ${MAVEN_OPTS:-} == *sun-misc-unsafe* ]] || export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Java $TL_JAVA_RELEASE+ and Maven, for building and running the jars.
 tl_ensure_build_tools() {
-  command -v java >/dev/null || tl_apt_install openjdk-17-jdk-headless
+  tl_select_java || tl_die "need a JDK $TL_JAVA_RELEASE or newer (none in \$JAVA_HOME or /usr/lib/jvm): install one (Temurin $TL_JAVA_RELEASE) and set JAVA_HOME"
   command -v mvn >/dev/null || tl_apt_install maven
 }
 

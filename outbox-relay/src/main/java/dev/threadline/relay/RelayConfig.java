@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param leaseRenewal how often in-flight runs' leases are renewed (well under the lease)
  * @param takeoverScan how often dead or silent owners' runs are looked for
  * @param pollInterval how often queued runs are looked for without a notification
- * @param maxConcurrentRuns runs this process works at once
+ * @param maxConcurrentRuns runs this process works at once (each on a virtual thread)
  * @param retryMaxAttempts starts of a run (first one included) before it fails for good
  * @param backoffBase first retry delay after a transient failure, doubled each attempt
  * @param backoffMax the longest retry delay (before jitter)
@@ -28,7 +28,7 @@ public record RelayConfig(
     @Bindable(defaultValue = "2s") Duration leaseRenewal,
     @Bindable(defaultValue = "250ms") Duration takeoverScan,
     @Bindable(defaultValue = "500ms") Duration pollInterval,
-    @Bindable(defaultValue = "64") int maxConcurrentRuns,
+    @Bindable(defaultValue = "1000") int maxConcurrentRuns,
     @Bindable(defaultValue = "5") int retryMaxAttempts,
     @Bindable(defaultValue = "500ms") Duration backoffBase,
     @Bindable(defaultValue = "30s") Duration backoffMax,

@@ -35,7 +35,7 @@ class RelayConfigTest {
     assertThat(config.leaseRenewal()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.takeoverScan()).isEqualTo(Duration.ofMillis(250));
     assertThat(config.pollInterval()).isEqualTo(Duration.ofMillis(500));
-    assertThat(config.maxConcurrentRuns()).isEqualTo(64);
+    assertThat(config.maxConcurrentRuns()).isEqualTo(1000);
     assertThat(config.retryMaxAttempts()).isEqualTo(5);
     assertThat(config.backoffBase()).isEqualTo(Duration.ofMillis(500));
     assertThat(config.backoffMax()).isEqualTo(Duration.ofSeconds(30));

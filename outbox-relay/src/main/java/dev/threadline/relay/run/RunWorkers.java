@@ -6,9 +6,9 @@ import dev.threadline.relay.store.ClaimedRun;
 import dev.threadline.relay.store.TakenOverRun;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The threads that work runs ({@code relay-run-N}), at most {@code maxConcurrentRuns} at once for
- * claims; runs taken over are always accepted. Listeners hear when a slot frees up.
+ * Works each run on a virtual thread of its own ({@code relay-run-N}): a run mostly waits on the
+ * model's stream, so the number of runs in flight is bounded by memory and by {@code
+ * maxConcurrentRuns} for claims, not by platform threads. Runs taken over are always accepted.
+ * Listeners hear when a slot frees up.
  */
 @Singleton
 public class RunWorkers {
@@ -28,7 +30,7 @@ public class RunWorkers {
   private final InFlightRuns inFlight;
   private final String executorId;
   private final int maxConcurrent;
-  private final ThreadPoolExecutor pool;
+  private final ExecutorService pool;
   private final AtomicInteger busy = new AtomicInteger();
   private volatile Runnable onSlotFreed = () -> {};
 
@@ -38,20 +40,8 @@ public class RunWorkers {
     this.inFlight = inFlight;
     this.executorId = executorId.value();
     this.maxConcurrent = config.maxConcurrentRuns();
-    AtomicInteger threadNumber = new AtomicInteger();
     this.pool =
-        new ThreadPoolExecutor(
-            maxConcurrent,
-            maxConcurrent,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            task -> {
-              Thread thread = new Thread(task, "relay-run-" + threadNumber.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
-    pool.allowCoreThreadTimeOut(true);
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("relay-run-", 1).factory());
   }
 
   public void onSlotFreed(Runnable listener) {

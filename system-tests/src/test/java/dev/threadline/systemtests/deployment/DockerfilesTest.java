@@ -28,10 +28,10 @@ class DockerfilesTest {
         .as(module + ": FROM first")
         .isEqualTo("FROM");
     assertThat(dockerfile.all("FROM"))
-        .as(module + ": one stage, the Java 17 runtime")
+        .as(module + ": one stage, the Java 25 runtime")
         .singleElement()
         .extracting(Instruction::arguments)
-        .isEqualTo("eclipse-temurin:17-jre");
+        .isEqualTo("eclipse-temurin:25-jre");
 
     Instruction copy =
         dockerfile.all("COPY").stream()
