@@ -48,7 +48,10 @@ public final class BenchMain {
       int chunkRuns,
       int drainRuns,
       int kills,
-      int coldStarts) {
+      int coldStarts,
+      int concurrentRuns,
+      int concurrentReplyChunks,
+      int concurrentReplyDelayMs) {
     static Settings full() {
       return new Settings(
           Duration.ofSeconds(15),
@@ -59,7 +62,10 @@ public final class BenchMain {
           3,
           300,
           5,
-          3);
+          3,
+          1000,
+          50,
+          400);
     }
 
     static Settings quick() {
@@ -72,7 +78,10 @@ public final class BenchMain {
           1,
           40,
           1,
-          1);
+          1,
+          100,
+          10,
+          200);
     }
   }
 
@@ -364,7 +373,7 @@ public final class BenchMain {
           Row.value(
               "concurrent runs one relay sustains (peak running, 1 relay)",
               String.valueOf(one.peakRunning()),
-              "THREADLINE_RELAY_MAX_CONCURRENT_RUNS = 64",
+              "bounded by the burst (THREADLINE_RELAY_MAX_CONCURRENT_RUNS = 1000)",
               Row.NONE,
               Row.NONE));
       charts.bars(
@@ -381,6 +390,8 @@ public final class BenchMain {
       recovery(relayLoad, relays, mockUrl);
       relays.values().forEach(BenchStack.Service::close);
       relays.clear();
+
+      relayConcurrency(functions, mockUrl);
 
       say("baseline: relay with wake-up off, polling every 1 s");
       try (BenchStack.Service relay =
@@ -465,6 +476,85 @@ public final class BenchMain {
             + " ceiling alone, with the wake-up each mode sends (NOTIFY in the transaction, or a"
             + " NATS publish after the commit); a listener of each kind in the benchmark times"
             + " commit start to the wake-up's arrival: where a relay's claim would start.");
+  }
+
+  /**
+   * One relay alone working many slow replies at once (virtual threads): first a handful, the
+   * baseline for chunk latency, then {@code concurrentRuns}, all submitted in one burst.
+   */
+  private void relayConcurrency(BenchStack.Service functions, String mockUrl) throws Exception {
+    int chunks = settings.concurrentReplyChunks();
+    int delayMs = settings.concurrentReplyDelayMs();
+    String reply = String.format(Locale.ROOT, "%.0f s", chunks * delayMs / 1000.0);
+    try (BenchStack.Service relay =
+        stack.relay("bench-relay-concurrent", mockUrl, true, Duration.ofMillis(500))) {
+      RelayConcurrency concurrency = new RelayConcurrency(stack, api, functions.baseUrl());
+      say("relay concurrency: 20 replies of " + reply + " at once (baseline), one relay");
+      RelayConcurrency.Result few = concurrency.measure(relay.baseUrl(), 20, chunks, delayMs, 20);
+      say(
+          "relay concurrency: "
+              + settings.concurrentRuns()
+              + " replies of "
+              + reply
+              + " at once, one relay");
+      RelayConcurrency.Result many =
+          concurrency.measure(relay.baseUrl(), settings.concurrentRuns(), chunks, delayMs, 20);
+      report.add(
+          Row.value(
+              String.format(
+                  Locale.ROOT,
+                  "relay: %,d replies of %s submitted at once, 1 relay: peak running",
+                  many.runs(),
+                  reply),
+              String.format(
+                  Locale.ROOT,
+                  "%d (%d of %d completed in %.0f s)",
+                  many.peakRunning(),
+                  many.completed(),
+                  many.runs(),
+                  many.seconds()),
+              "≥ 1,000",
+              Row.NONE,
+              "was 64 (one platform thread per run)"));
+      report.add(
+          Row.value(
+              String.format(
+                  Locale.ROOT, "relay: heap and live threads at %,d running", many.peakRunning()),
+              String.format(
+                  Locale.ROOT,
+                  "heap %d MiB, %d threads",
+                  many.peakHeapBytes() >> 20,
+                  many.peakLiveThreads()),
+              "heap ≤ 512 MiB",
+              Row.NONE,
+              String.format(
+                  Locale.ROOT,
+                  "20 running: heap %d MiB, %d threads; idle: %d threads",
+                  few.peakHeapBytes() >> 20,
+                  few.peakLiveThreads(),
+                  few.threadsBefore())));
+      report.add(
+          Row.latency(
+              String.format(
+                  Locale.ROOT,
+                  "relay: chunk, mock → SSE client, at %,d running (20 clients)",
+                  many.peakRunning()),
+              many.chunkLatency(),
+              "p99 as at 20 running",
+              Row.NONE,
+              "20 running: " + Row.summary(few.chunkLatency())));
+      report.note(
+          "relay concurrency: one relay (virtual thread per run, THREADLINE_RELAY_MAX_CONCURRENT_RUNS"
+              + " = 1000), every reply "
+              + chunks
+              + " chunks "
+              + delayMs
+              + " ms apart at the pacing mock; runs submitted in one burst, one thread each; the"
+              + " running count sampled from PostgreSQL every 100 ms, the relay's heap"
+              + " (jvm_memory_used_bytes, area heap) and live threads from its /prometheus every"
+              + " 500 ms; 20 SSE clients on the first 20 threads time each chunk from the mock's"
+              + " stamp.");
+    }
   }
 
   /**

@@ -152,6 +152,10 @@ record BenchStack(
     environment.put("AUTH_JWT_SECRET", jwtSecret);
     environment.put("THREADLINE_SUBMIT_WAKE_UP", wakeUp);
     environment.put("DATASOURCES_DEFAULT_MAXIMUM_POOL_SIZE", String.valueOf(poolSize));
+    // the benchmark is one owner with thousands of streams and runs: the per-owner limits that
+    // protect a shared instance from one client would measure themselves, not the path
+    environment.put("THREADLINE_MAX_STREAMS_PER_OWNER", "100000");
+    environment.put("THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER", "100000");
     List<String> arguments = new ArrayList<>(jvmOptions);
     arguments.addAll(List.of("-jar", jar("functions", "functions").toString()));
     return ChildProcess.java(name, arguments, environment, logs);
