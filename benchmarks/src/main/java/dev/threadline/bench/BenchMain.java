@@ -103,7 +103,8 @@ public final class BenchMain {
         options.put(args[i].substring(2), args[++i]);
       } else {
         throw new IllegalArgumentException(
-            "usage: [--repo DIR] [--build-dir target] [--out DIR] [--quick]");
+            "usage: [--repo DIR] [--build-dir target] [--out DIR] [--quick]"
+                + " [--only relay-concurrency]");
       }
     }
     Path repository = Path.of(options.getOrDefault("repo", ".")).toAbsolutePath().normalize();
@@ -114,8 +115,30 @@ public final class BenchMain {
     Settings settings = options.containsKey("quick") ? Settings.quick() : Settings.full();
     long started = System.nanoTime();
     Machine machine = Machine.current();
-    new BenchMain(stack, settings, out).run(machine, out, started);
+    BenchMain bench = new BenchMain(stack, settings, out);
+    if (options.containsKey("only")) {
+      bench.only(options.get("only"));
+    } else {
+      bench.run(machine, out, started);
+    }
     System.exit(0); // HTTP client and NATS threads are not ours to wait for
+  }
+
+  /**
+   * One scenario on its own, its rows printed (latest.md is left as the last full run wrote it).
+   */
+  private void only(String scenario) throws Exception {
+    if (!scenario.equals("relay-concurrency")) {
+      throw new IllegalArgumentException("--only: the scenario to run alone is relay-concurrency");
+    }
+    stack.prepare();
+    try (BenchStack.Service mock = stack.pacingMock();
+        BenchStack.Service functions = stack.functions("nats", 8)) {
+      relayConcurrency(functions, mock.baseUrl() + "/v1");
+    }
+    stack.deleteStream();
+    System.out.println();
+    System.out.println(report.table());
   }
 
   private void run(Machine machine, Path out, long started) throws Exception {
