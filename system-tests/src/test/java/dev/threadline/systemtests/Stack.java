@@ -2,6 +2,7 @@ package dev.threadline.systemtests;
 
 import dev.threadline.protocol.ReplyStreamNames;
 import dev.threadline.testsupport.PrivateNatsServer;
+import dev.threadline.testsupport.PrivatePostgres;
 import dev.threadline.testsupport.TcpProxy;
 import dev.threadline.testsupport.TestDatabase;
 import dev.threadline.testsupport.TestReplyStream;
@@ -21,6 +22,7 @@ final class Stack implements AutoCloseable {
   static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   static final String OWNER = "system-test-owner";
 
+  private final PrivatePostgres privatePostgres;
   private final TestDatabase database;
   private final ReplyStreamNames replies;
   private final PrivateNatsServer privateNats;
@@ -42,7 +44,18 @@ final class Stack implements AutoCloseable {
   private Stack(Builder builder) {
     this.extraEnvironment = Map.copyOf(builder.environment);
     this.replies = TestReplyStream.unique();
-    this.database = TestDatabase.createMigrated();
+    this.privatePostgres = builder.privatePostgres ? PrivatePostgres.start() : null;
+    try {
+      this.database =
+          privatePostgres != null
+              ? TestDatabase.createMigratedOn(privatePostgres.serverUrl())
+              : TestDatabase.createMigrated();
+    } catch (RuntimeException | AssertionError e) {
+      if (privatePostgres != null) {
+        privatePostgres.close();
+      }
+      throw e;
+    }
     PrivateNatsServer nats = null;
     try {
       nats = builder.privateNats ? PrivateNatsServer.start() : null;
@@ -52,6 +65,9 @@ final class Stack implements AutoCloseable {
         nats.close();
       }
       database.close();
+      if (privatePostgres != null) {
+        privatePostgres.close();
+      }
       throw e;
     }
     this.privateNats = nats;
@@ -75,6 +91,7 @@ final class Stack implements AutoCloseable {
     private int mockChunks = 20;
     private long mockDelayMs = 25;
     private boolean privateNats;
+    private boolean privatePostgres;
     private boolean relayDatabaseProxy;
     private final Map<String, String> environment = new HashMap<>();
 
@@ -100,6 +117,12 @@ final class Stack implements AutoCloseable {
     /** A nats-server of the stack's own, for tests that stop, kill or restart the broker. */
     Builder privateNats() {
       this.privateNats = true;
+      return this;
+    }
+
+    /** A PostgreSQL server of the stack's own, for tests that restart or crash the database. */
+    Builder privatePostgres() {
+      this.privatePostgres = true;
       return this;
     }
 
@@ -235,6 +258,14 @@ final class Stack implements AutoCloseable {
     return privateNats;
   }
 
+  /** The stack's own PostgreSQL server; only with {@link Builder#privatePostgres()}. */
+  PrivatePostgres postgres() {
+    if (privatePostgres == null) {
+      throw new IllegalStateException("this stack shares the machine's PostgreSQL");
+    }
+    return privatePostgres;
+  }
+
   /**
    * The proxy between the relays and PostgreSQL; only with {@link Builder#relayDatabaseProxy()}.
    */
@@ -307,5 +338,8 @@ final class Stack implements AutoCloseable {
       TestNats.deleteStream(replies);
     }
     database.close();
+    if (privatePostgres != null) {
+      privatePostgres.close();
+    }
   }
 }

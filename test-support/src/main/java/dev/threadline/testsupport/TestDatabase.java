@@ -41,6 +41,17 @@ public final class TestDatabase implements AutoCloseable {
     return database;
   }
 
+  /**
+   * A new migrated database on another server ({@code serverUrl}: a JDBC URL of its {@code
+   * postgres} database, user {@code postgres} without a password), e.g. a {@link PrivatePostgres}.
+   */
+  public static TestDatabase createMigratedOn(String serverUrl) {
+    TestDatabase database = new TestDatabase(serverUrl, "postgres", "", null);
+    database.admin("create database " + database.name);
+    database.migrate();
+    return database;
+  }
+
   /** A new empty database with no schema at all. */
   public static TestDatabase createEmpty() {
     TestDatabase database = connectToServer();
