@@ -324,6 +324,7 @@ async function openThread(threadId) {
   $('thread-id').textContent = threadId;
   sessionStorage.setItem(THREAD_KEY, threadId);
   markOpenThread();
+  $('thread-list').querySelector('.open-thread')?.scrollIntoView({ block: 'nearest' });
   try {
     const thread = await showStoredMessages();
     setOlderCursor(thread.olderCursor);
