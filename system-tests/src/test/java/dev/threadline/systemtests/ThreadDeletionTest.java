@@ -11,9 +11,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -62,8 +64,7 @@ class ThreadDeletionTest {
         .until(
             () ->
                 ReplySubjects.read(stack.natsUrl(), stack.replies())
-                        .getOrDefault(
-                            ReplySubjects.subjectOf(stack.replies(), thread), java.util.List.of())
+                        .getOrDefault(ReplySubjects.subjectOf(stack.replies(), thread), List.of())
                         .size()
                     > 10);
     assertThat(inFlight()).isEqualTo(1);
@@ -129,7 +130,7 @@ class ThreadDeletionTest {
                     + "')")) {
       row.next();
       return row.getLong(1);
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
   }

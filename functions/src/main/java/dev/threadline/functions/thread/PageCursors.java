@@ -4,6 +4,7 @@ import dev.threadline.functions.problem.InvalidRequestException;
 import dev.threadline.functions.store.ThreadListPosition;
 import dev.threadline.protocol.ThreadId;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
@@ -33,7 +34,7 @@ final class PageCursors {
     try {
       Instant at = Instant.EPOCH.plus(Long.parseLong(parts[1]), ChronoUnit.MICROS);
       return new ThreadListPosition(at, new ThreadId(parts[2]));
-    } catch (NumberFormatException | ArithmeticException | java.time.DateTimeException e) {
+    } catch (NumberFormatException | ArithmeticException | DateTimeException e) {
       throw notOurs(field);
     }
   }

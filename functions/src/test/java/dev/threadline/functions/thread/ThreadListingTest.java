@@ -2,8 +2,10 @@ package dev.threadline.functions.thread;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadline.functions.store.ThreadListPosition;
 import dev.threadline.functions.support.ApiTestBase;
 import dev.threadline.functions.support.TestTokens;
+import dev.threadline.protocol.ThreadId;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import java.net.http.HttpResponse;
@@ -219,9 +221,7 @@ class ThreadListingTest extends ApiTestBase {
         api.get(
             path
                 + "?before="
-                + PageCursors.threads(
-                    new dev.threadline.functions.store.ThreadListPosition(
-                        Instant.EPOCH, new dev.threadline.protocol.ThreadId("x"))),
+                + PageCursors.threads(new ThreadListPosition(Instant.EPOCH, new ThreadId("x"))),
             token),
         400,
         "before");
