@@ -12,11 +12,17 @@
 // drops, the browser reconnects to the same URL with the Last-Event-ID header by itself; if that
 // URL's token is about to expire, or the server refused it, the page opens a new EventSource with
 // a fresh token and ?lastEventId= instead, so nothing is lost or shown twice either way.
+//
+// Threads. The sidebar lists the owner's threads, most recently active first, a page at a time
+// (GET /v1/threads, nextCursor). A thread opens with its newest messages; scrolling to the top
+// loads older ones (GET .../messages?before=olderCursor). Deleting asks for confirmation first.
 
 const TOKEN_KEY = 'threadline.token';
 const THREAD_KEY = 'threadline.thread';
 const RENEW_BEFORE_MS = 30_000; // at most; a third of the token's lifetime when that is shorter
 const MAX_RETRY_MS = 15_000;
+const THREADS_PER_PAGE = 20;
+const OLDER_PER_PAGE = 50;
 
 const $ = (id) => document.getElementById(id);
 
@@ -30,6 +36,10 @@ const state = {
   lastEventId: null, // the id of the last stream event received
   retryMs: 1000,
   retryTimer: null,
+  olderCursor: null, // pages back through the open thread; null: nothing older
+  loadingOlder: false,
+  threadsShown: 0, // how many threads the sidebar lists (pages loaded so far)
+  threadsCursor: null, // the next page of the sidebar; null: no more
 };
 
 // One turn per run: the user's message and the reply, keyed by runId.
@@ -58,7 +68,9 @@ async function api(method, path, body) {
   }
   if (!response.ok) {
     const detail = data && (data.detail || data.title);
-    throw new Error(`${method} ${path}: ${response.status}${detail ? ' ' + detail : ''}`);
+    const error = new Error(`${method} ${path}: ${response.status}${detail ? ' ' + detail : ''}`);
+    error.status = response.status;
+    throw error;
   }
   return data;
 }
@@ -67,25 +79,26 @@ const threadPath = (suffix = '') => `/v1/threads/${encodeURIComponent(state.thre
 
 // ---------------------------------------------------------------- rendering
 
-function turnFor(runId) {
+function turnFor(runId, atTop = false) {
   let turn = turns.get(runId);
   if (!turn) {
     const el = document.createElement('div');
     el.className = 'turn';
     el.dataset.runId = runId;
-    $('messages').append(el);
+    if (atTop) $('messages').prepend(el);
+    else $('messages').append(el);
     turn = { el, user: null, reply: null };
     turns.set(runId, turn);
   }
   return turn;
 }
 
-function showUserMessage(runId, content) {
-  const turn = turnFor(runId);
+function showUserMessage(runId, content, atTop = false) {
+  const turn = turnFor(runId, atTop);
   if (turn.user) return;
   turn.user = messageElement('user', content);
   turn.el.prepend(turn.user); // before the reply, should the reply's reset have come first
-  scrollDown();
+  if (!atTop) scrollDown();
 }
 
 function messageElement(role, content) {
@@ -99,8 +112,8 @@ function messageElement(role, content) {
 }
 
 // The reply of a run: text since its latest reset, and its state.
-function replyFor(runId) {
-  const turn = turnFor(runId);
+function replyFor(runId, atTop = false) {
+  const turn = turnFor(runId, atTop);
   if (!turn.reply) {
     const el = messageElement('reply', '');
     el.dataset.runId = runId;
@@ -113,7 +126,7 @@ function replyFor(runId) {
   return turn.reply;
 }
 
-function drawReply(reply) {
+function drawReply(reply, atTop = false) {
   const { el } = reply;
   el.querySelector('.text').textContent = reply.text;
   el.dataset.state = reply.state;
@@ -135,7 +148,7 @@ function drawReply(reply) {
       api('POST', threadPath(`/runs/${reply.runId}/cancel`)).catch(showError));
     status.append(stop);
   }
-  scrollDown();
+  if (!atTop) scrollDown();
 }
 
 const isFinal = (reply) => ['done', 'error', 'cancelled'].includes(reply.state);
@@ -148,19 +161,46 @@ function scrollDown() {
 // (re)attach a reply that ended while no stream was open (the stored message is the final text).
 async function showStoredMessages() {
   const thread = await api('GET', threadPath());
-  for (const message of thread.messages) {
-    if (shownMessageIds.has(message.id)) continue;
-    shownMessageIds.add(message.id);
-    if (message.role === 'user') {
-      showUserMessage(message.runId, message.content);
-    } else if (message.role === 'assistant') {
-      const reply = replyFor(message.runId);
-      if (isFinal(reply)) continue;
-      reply.text = message.content;
-      reply.state = 'done';
-      drawReply(reply);
-    }
+  for (const message of thread.messages) showStoredMessage(message, false);
+  return thread;
+}
+
+function showStoredMessage(message, atTop) {
+  if (shownMessageIds.has(message.id)) return;
+  shownMessageIds.add(message.id);
+  if (message.role === 'user') {
+    showUserMessage(message.runId, message.content, atTop);
+  } else if (message.role === 'assistant') {
+    const reply = replyFor(message.runId, atTop);
+    if (isFinal(reply)) return;
+    reply.text = message.content;
+    reply.state = 'done';
+    drawReply(reply, atTop);
   }
+}
+
+// Older messages above the first shown, keeping in view what the user was looking at.
+async function loadOlder() {
+  if (!state.olderCursor || state.loadingOlder) return;
+  state.loadingOlder = true;
+  const threadId = state.threadId;
+  try {
+    const query = new URLSearchParams({ before: state.olderCursor, limit: OLDER_PER_PAGE });
+    const page = await api('GET', `${threadPath('/messages')}?${query}`);
+    if (state.threadId !== threadId) return;
+    const heightBefore = document.documentElement.scrollHeight;
+    // newest first, each at the top: the page ends up in order
+    for (const message of [...page.messages].reverse()) showStoredMessage(message, true);
+    window.scrollBy(0, document.documentElement.scrollHeight - heightBefore);
+    setOlderCursor(page.olderCursor);
+  } finally {
+    state.loadingOlder = false;
+  }
+}
+
+function setOlderCursor(cursor) {
+  state.olderCursor = cursor;
+  $('older').hidden = !cursor;
 }
 
 // ---------------------------------------------------------------- the stream
@@ -206,6 +246,13 @@ async function connect() {
   try {
     minted = await api('POST', threadPath('/stream-tokens'));
   } catch (e) {
+    if (e.status === 404 && state.threadId === threadId) {
+      // deleted (from another tab or device): nothing to follow any more
+      closeThread();
+      showError(`Thread ${threadId} no longer exists.`);
+      refreshThreads().catch(showError);
+      return;
+    }
     showError(e);
     if (state.token && state.threadId === threadId) retryLater();
     return;
@@ -233,6 +280,9 @@ async function connect() {
     setConnection('live', 'live');
     showStoredMessages().catch(showError);
   });
+  for (const end of ['done', 'cancelled']) {
+    source.addEventListener(end, () => refreshThreads().catch(showError));
+  }
   source.addEventListener('error', () => {
     if (state.source !== source) return;
     if (source.readyState === EventSource.CLOSED) {
@@ -269,23 +319,119 @@ function setConnection(code, text) {
 // ---------------------------------------------------------------- threads and messages
 
 async function openThread(threadId) {
-  closeStream();
+  closeThread();
   state.threadId = threadId;
+  $('thread-id').textContent = threadId;
+  sessionStorage.setItem(THREAD_KEY, threadId);
+  markOpenThread();
+  $('thread-list').querySelector('.open-thread')?.scrollIntoView({ block: 'nearest' });
+  try {
+    const thread = await showStoredMessages();
+    setOlderCursor(thread.olderCursor);
+  } catch (e) {
+    if (state.threadId === threadId) closeThread();
+    throw e;
+  }
+  $('send-form').hidden = false;
+  scrollDown();
+  await connect();
+  $('message-input').focus();
+}
+
+function closeThread() {
+  closeStream();
+  state.threadId = null;
   state.lastEventId = null;
   turns.clear();
   shownMessageIds.clear();
+  setOlderCursor(null);
   $('messages').replaceChildren();
-  $('thread-id').textContent = threadId;
-  sessionStorage.setItem(THREAD_KEY, threadId);
-  $('send-form').hidden = false;
-  await showStoredMessages();
-  await connect();
-  $('message-input').focus();
+  $('thread-id').textContent = '';
+  $('send-form').hidden = true;
+  sessionStorage.removeItem(THREAD_KEY);
+  markOpenThread();
 }
 
 async function send(content) {
   const accepted = await api('POST', threadPath('/messages'), { content });
   showUserMessage(accepted.runId, content);
+  refreshThreads().catch(showError); // the thread is now the most recently active
+}
+
+// ---------------------------------------------------------------- the sidebar
+
+// The first pages again (as many threads as shown, at least one page): order changes with activity.
+async function refreshThreads() {
+  const limit = Math.min(100, Math.max(THREADS_PER_PAGE, state.threadsShown));
+  const page = await api('GET', `/v1/threads?limit=${limit}`);
+  $('thread-list').replaceChildren();
+  state.threadsShown = 0;
+  showThreads(page);
+}
+
+async function moreThreads() {
+  if (!state.threadsCursor) return;
+  const query = new URLSearchParams({ limit: THREADS_PER_PAGE, cursor: state.threadsCursor });
+  showThreads(await api('GET', `/v1/threads?${query}`));
+}
+
+function showThreads(page) {
+  for (const thread of page.threads) $('thread-list').append(threadItem(thread));
+  state.threadsShown += page.threads.length;
+  state.threadsCursor = page.nextCursor;
+  $('more-threads').hidden = !page.nextCursor;
+  $('no-threads').hidden = state.threadsShown > 0;
+  markOpenThread();
+}
+
+function threadItem(thread) {
+  const item = document.createElement('li');
+  item.className = 'thread';
+  item.dataset.threadId = thread.id;
+  item.dataset.status = thread.status;
+  const open = document.createElement('button');
+  open.type = 'button';
+  open.className = 'open';
+  const title = document.createElement('span');
+  title.className = 'title';
+  title.textContent = thread.title || thread.id;
+  const when = document.createElement('span');
+  when.className = 'when';
+  when.textContent = (thread.status === 'in_progress' ? 'replying · ' : '') + ago(thread.updatedAt);
+  when.title = thread.updatedAt;
+  open.append(title, when);
+  open.addEventListener('click', guarded(() => openThread(thread.id)));
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'delete quiet';
+  remove.title = 'Delete this thread';
+  remove.setAttribute('aria-label', `Delete thread ${thread.title || thread.id}`);
+  remove.textContent = '×';
+  remove.addEventListener('click', guarded(() => deleteThread(thread)));
+  item.append(open, remove);
+  return item;
+}
+
+function markOpenThread() {
+  for (const item of $('thread-list').children) {
+    item.classList.toggle('open-thread', item.dataset.threadId === state.threadId);
+  }
+}
+
+async function deleteThread(thread) {
+  const name = thread.title ? `"${thread.title}" (${thread.id})` : thread.id;
+  if (!confirm(`Delete thread ${name}? Its messages are deleted for good.`)) return;
+  await api('DELETE', `/v1/threads/${encodeURIComponent(thread.id)}`);
+  if (state.threadId === thread.id) closeThread();
+  await refreshThreads();
+}
+
+function ago(iso) {
+  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  if (seconds < 60) return 'just now';
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  return new Date(iso).toLocaleDateString();
 }
 
 function showError(error) {
@@ -298,17 +444,19 @@ function useToken(token) {
   state.token = token;
   sessionStorage.setItem(TOKEN_KEY, token);
   $('token-form').hidden = true;
-  $('thread-bar').hidden = false;
+  $('sidebar').hidden = false;
   $('notice').textContent = '';
+  refreshThreads().catch(showError);
 }
 
 function forgetToken(why) {
-  closeStream();
+  closeThread();
   state.token = null;
   sessionStorage.removeItem(TOKEN_KEY);
   $('token-form').hidden = false;
-  $('thread-bar').hidden = true;
-  $('send-form').hidden = true;
+  $('sidebar').hidden = true;
+  $('thread-list').replaceChildren();
+  state.threadsShown = 0;
   $('notice').textContent = why || '';
 }
 
@@ -347,8 +495,14 @@ $('token-form').addEventListener('submit', guarded(async () => {
 $('forget-token').addEventListener('click', () => forgetToken(''));
 $('new-thread').addEventListener('click', guarded(async () => {
   const thread = await api('POST', '/v1/threads', {});
+  await refreshThreads();
   await openThread(thread.id);
 }));
+$('more-threads').addEventListener('click', guarded(moreThreads));
+$('load-older').addEventListener('click', guarded(loadOlder));
+window.addEventListener('scroll', () => {
+  if (window.scrollY < 40 && state.olderCursor) loadOlder().catch(showError);
+});
 $('open-form').addEventListener('submit', guarded(() => openThread($('open-input').value.trim())));
 $('send-form').addEventListener('submit', guarded(async () => {
   const content = $('message-input').value;

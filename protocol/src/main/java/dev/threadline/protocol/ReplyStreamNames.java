@@ -37,6 +37,10 @@ public record ReplyStreamNames(String stream, String subjectPrefix) {
     return subjectPrefix + "-wakeup";
   }
 
+  public String threadDeletedSubject(ThreadId threadId) {
+    return subjectPrefix + "-deleted." + threadId.value();
+  }
+
   /** The wildcard the stream is bound to. */
   public String allSubjects() {
     return subjectPrefix + ".>";

@@ -82,10 +82,11 @@ public class JdbcThreadStore implements ThreadStore {
           if (thread.isEmpty()) {
             return Optional.empty();
           }
-          List<MessageRow> messages = RowQueries.messages(connection, id);
+          MessagePage newest =
+              RowQueries.messagesBefore(connection, id, null, MessagePage.MAX_SIZE);
           return Optional.of(
               new ThreadSnapshot(
-                  thread.get(), messages, RowQueries.activeRun(connection, id).orElse(null)));
+                  thread.get(), newest, RowQueries.activeRun(connection, id).orElse(null)));
         });
   }
 
@@ -109,7 +110,7 @@ public class JdbcThreadStore implements ThreadStore {
         "submitting a message to thread " + threadId,
         false,
         connection -> {
-          if (RowQueries.ownedThread(connection, threadId, submission.owner()).isEmpty()) {
+          if (RowQueries.ownedThreadKeyShared(connection, threadId, submission.owner()).isEmpty()) {
             connection.rollback();
             return new SubmitOutcome.NoSuchThread();
           }

@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -80,26 +82,39 @@ final class RowQueries {
     return row.wasNull() ? null : value;
   }
 
-  static List<MessageRow> messages(Connection connection, ThreadId id) throws SQLException {
-    List<MessageRow> messages = new ArrayList<>();
+  /**
+   * At most {@code limit} messages of the thread just before {@code beforeSeq} (the newest ones
+   * when null), oldest first, and whether older ones remain.
+   */
+  static MessagePage messagesBefore(Connection connection, ThreadId id, Long beforeSeq, int limit)
+      throws SQLException {
+    List<MessageRow> newestFirst = new ArrayList<>();
     try (PreparedStatement select =
         connection.prepareStatement(
-            "select id, role, content, run_id, created_at from messages"
-                + " where thread_id = ? order by seq")) {
+            "select id, role, content, run_id, created_at, seq from messages"
+                + " where thread_id = ? and seq < ? order by seq desc limit ?")) {
       select.setString(1, id.value());
+      select.setLong(2, beforeSeq == null ? Long.MAX_VALUE : beforeSeq);
+      // one more than asked: whether anything older remains, without a count
+      select.setInt(3, limit + 1);
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          messages.add(
+          newestFirst.add(
               new MessageRow(
                   rows.getObject(1, UUID.class),
                   rows.getString(2),
                   rows.getString(3),
                   rows.getObject(4, UUID.class),
-                  rows.getTimestamp(5).toInstant()));
+                  rows.getTimestamp(5).toInstant(),
+                  rows.getLong(6)));
         }
       }
     }
-    return messages;
+    boolean older = newestFirst.size() > limit;
+    List<MessageRow> page =
+        new ArrayList<>(newestFirst.subList(0, Math.min(limit, newestFirst.size())));
+    Collections.reverse(page);
+    return new MessagePage(page, older ? OptionalLong.of(page.get(0).seq()) : OptionalLong.empty());
   }
 
   static Optional<RunState> runState(Connection connection, ThreadId threadId, UUID runId)
@@ -129,8 +144,23 @@ final class RowQueries {
   }
 
   static Optional<ThreadRow> threadRow(Connection connection, ThreadId id) throws SQLException {
+    return threadRow(connection, id, "");
+  }
+
+  /**
+   * The thread's row under a lock that a concurrent delete ({@code for update}) waits for, and that
+   * waits for a delete: a submit then finds the thread gone instead of failing on the foreign key.
+   */
+  static Optional<ThreadRow> ownedThreadKeyShared(Connection connection, ThreadId id, String owner)
+      throws SQLException {
+    return threadRow(connection, id, " for key share").filter(t -> t.owner().equals(owner));
+  }
+
+  static Optional<ThreadRow> threadRow(Connection connection, ThreadId id, String lock)
+      throws SQLException {
     try (PreparedStatement select =
-        connection.prepareStatement("select owner, title, created_at from threads where id = ?")) {
+        connection.prepareStatement(
+            "select owner, title, created_at from threads where id = ?" + lock)) {
       select.setString(1, id.value());
       try (ResultSet row = select.executeQuery()) {
         if (!row.next()) {

@@ -17,9 +17,11 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Status;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -32,20 +34,27 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Clock;
+import org.slf4j.MDC;
 
-/** {@code POST /v1/threads} and {@code GET /v1/threads/{threadId}}. */
+/**
+ * {@code POST /v1/threads}, {@code GET /v1/threads/{threadId}} and {@code DELETE
+ * /v1/threads/{threadId}}.
+ */
 @Controller("/v1/threads")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @ExecuteOn(TaskExecutors.BLOCKING)
 class ThreadController {
 
   private final ThreadStore store;
+  private final ThreadDeletion deletion;
   private final JsonMapper json;
   private final Clock clock;
   private final IdGenerator ids;
 
-  ThreadController(ThreadStore store, JsonMapper json, Clock clock, IdGenerator ids) {
+  ThreadController(
+      ThreadStore store, ThreadDeletion deletion, JsonMapper json, Clock clock, IdGenerator ids) {
     this.store = store;
+    this.deletion = deletion;
     this.json = json;
     this.clock = clock;
     this.ids = ids;
@@ -115,7 +124,11 @@ class ThreadController {
   }
 
   @Get("/{threadId}")
-  @Operation(summary = "Read a thread: status, active run, messages")
+  @Operation(
+      summary = "Read a thread: status, active run, its newest messages",
+      description =
+          "At most the newest 100 messages, oldest first; olderCursor pages back through"
+              + " GET /v1/threads/{threadId}/messages?before=, null when nothing is older.")
   @ApiResponse(
       responseCode = "200",
       description = "the thread",
@@ -135,6 +148,35 @@ class ThreadController {
   @ProblemResponses.Unavailable
   ThreadView get(@PathVariable String threadId, Authentication authentication) {
     return read(Inputs.threadId("threadId", threadId), authentication.getName());
+  }
+
+  /** 204; the thread, its messages and runs are gone, its open streams end. */
+  @Delete("/{threadId}")
+  @Status(HttpStatus.NO_CONTENT)
+  @Operation(
+      summary = "Delete a thread",
+      description =
+          "Stops its running run (within 1 s) and drops its queued ones, deletes its messages and"
+              + " runs, purges its reply subject and ends the streams open on it. Deleting it"
+              + " again: 404.")
+  @ApiResponse(responseCode = "204", description = "deleted")
+  @ApiResponse(
+      responseCode = "400",
+      description = "threadId outside its pattern",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ProblemResponses.Unauthorized
+  @ProblemResponses.ThreadNotFound
+  @ProblemResponses.Unavailable
+  void delete(@PathVariable String threadId, Authentication authentication) {
+    ThreadId id = Inputs.threadId("threadId", threadId);
+    try (MDC.MDCCloseable ignored = MDC.putCloseable("threadId", id.value())) {
+      if (!deletion.delete(id, authentication.getName())) {
+        throw new NotFoundException();
+      }
+    }
   }
 
   private ThreadView read(ThreadId id, String owner) {

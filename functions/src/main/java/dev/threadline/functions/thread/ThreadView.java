@@ -6,11 +6,19 @@ import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
 import java.util.UUID;
 
-/** The wire form of a thread (GET /v1/threads/{id}, and the body of POST /v1/threads). */
+/**
+ * The wire form of a thread (GET /v1/threads/{id}, and the body of POST /v1/threads): its newest
+ * messages (at most 100), oldest first; {@code olderCursor} pages back, null when nothing is older.
+ */
 @Serdeable
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ThreadView(
-    String id, String title, String status, UUID activeRunId, List<MessageView> messages) {
+    String id,
+    String title,
+    String status,
+    UUID activeRunId,
+    List<MessageView> messages,
+    String olderCursor) {
 
   public static final String IDLE = "idle";
   public static final String IN_PROGRESS = "in_progress";
@@ -21,6 +29,7 @@ public record ThreadView(
         snapshot.thread().title(),
         snapshot.inProgress() ? IN_PROGRESS : IDLE,
         snapshot.activeRunId(),
-        snapshot.messages().stream().map(MessageView::of).toList());
+        snapshot.messages().stream().map(MessageView::of).toList(),
+        MessagePageView.olderCursor(snapshot.newest()));
   }
 }

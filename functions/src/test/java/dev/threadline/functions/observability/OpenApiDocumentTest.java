@@ -93,6 +93,22 @@ class OpenApiDocumentTest extends ApiTestBase {
     assertThat(submit).contains("Idempotency-Key", "SubmitRequest");
   }
 
+  @Test
+  @SuppressWarnings("unchecked")
+  void theDocumentDescribesTheThreadListPagingAndDelete() {
+    Map<String, Object> document = document();
+    Map<String, Object> schemas =
+        (Map<String, Object>) ((Map<String, Object>) document.get("components")).get("schemas");
+    assertThat(schemas).containsKeys("ThreadListView", "ThreadSummaryView", "MessagePageView");
+    Map<String, Object> paths = (Map<String, Object>) document.get("paths");
+    assertThat(paths.get("/v1/threads").toString())
+        .contains("ThreadListView", "limit", "cursor", "400", "401");
+    assertThat(paths.get("/v1/threads/{threadId}/messages").toString())
+        .contains("MessagePageView", "before", "limit", "404");
+    assertThat(paths.get("/v1/threads/{threadId}").toString())
+        .contains("delete", "204", "404", "olderCursor");
+  }
+
   private Map<String, Object> document() {
     HttpResponse<String> response = api.get("/openapi/threadline.yml", null);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);

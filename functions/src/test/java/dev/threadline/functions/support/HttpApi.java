@@ -35,6 +35,10 @@ public final class HttpApi {
     return send(request(path, token).GET().build());
   }
 
+  public HttpResponse<String> delete(String path, String token) {
+    return send(request(path, token).DELETE().build());
+  }
+
   public HttpResponse<String> postJson(String path, String token, String json) {
     return postJson(path, token, json, Map.of());
   }
