@@ -43,7 +43,10 @@ class BadInputTest extends ApiTestBase {
         Arguments.of("{\"id\":\"a b\"}", "id"),
         Arguments.of("{\"id\":\"" + "x".repeat(65) + "\"}", "id"),
         Arguments.of("{\"title\":42}", "title"),
-        Arguments.of("{\"title\":\"" + "t".repeat(201) + "\"}", "title"));
+        Arguments.of("{\"title\":\"" + "t".repeat(201) + "\"}", "title"),
+        Arguments.of("{\"title\":\"a\\u0000b\"}", "title"),
+        Arguments.of("{\"title\":\"bell\\u0007\"}", "title"),
+        Arguments.of("{\"id\":\"a\\u0000b\"}", "id"));
   }
 
   @ParameterizedTest
@@ -70,7 +73,13 @@ class BadInputTest extends ApiTestBase {
         Arguments.of("{\"content\":\"hi\",\"model\":\"bad model!\"}", "model"),
         Arguments.of("{\"content\":\"hi\",\"retryable\":\"false\"}", "retryable"),
         Arguments.of("{\"content\":\"hi\",\"retryable\":0}", "retryable"),
-        Arguments.of("{\"content\":\"hi\",\"retryable\":[true]}", "retryable"));
+        Arguments.of("{\"content\":\"hi\",\"retryable\":[true]}", "retryable"),
+        Arguments.of("{\"content\":\"a\\u0000b\"}", "content"),
+        Arguments.of("{\"content\":\"escape \\u001b[31m\"}", "content"),
+        Arguments.of("{\"content\":\"delete \\u007f\"}", "content"),
+        Arguments.of("{\"content\":\"c1 \\u009b\"}", "content"),
+        Arguments.of("{\"content\":\"half \\ud83d\"}", "content"),
+        Arguments.of("{\"content\":\"hi\",\"model\":\"gpt\\u0000\"}", "model"));
   }
 
   @ParameterizedTest
@@ -92,6 +101,24 @@ class BadInputTest extends ApiTestBase {
                     "{\"content\":\"" + content + "\"}")
                 .statusCode())
         .isEqualTo(202);
+  }
+
+  @Test
+  void tabCarriageReturnLineFeedAndEmojiAreAcceptedInContentAndTitle() {
+    HttpResponse<String> created =
+        api.postJson(
+            "/v1/threads",
+            token,
+            "{\"id\":\"" + uniqueId("tabs") + "\",\"title\":\"a\\tb\\r\\nc \\ud83d\\ude00\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(read(created.body()).get("title").getStringValue())
+        .isEqualTo("a\tb\r\nc \ud83d\ude00");
+    HttpResponse<String> submitted =
+        api.postJson(
+            "/v1/threads/" + thread + "/messages",
+            token,
+            "{\"content\":\"line 1\\r\\n\\tline 2 \\ud83d\\ude00\"}");
+    assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
   }
 
   @Test
