@@ -47,6 +47,19 @@ class StartupTest {
   }
 
   @Test
+  void refusesToStartWithABlankIssuerOrAudienceNamingTheVariable() {
+    for (String[] setting :
+        new String[][] {
+          {"auth.jwt.issuer", "AUTH_JWT_ISSUER"}, {"auth.jwt.audience", "AUTH_JWT_AUDIENCE"}
+        }) {
+      Map<String, Object> properties = properties();
+      properties.put(setting[0], "  ");
+      assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, properties).close())
+          .hasStackTraceContaining(setting[1]);
+    }
+  }
+
+  @Test
   void healthIs503WhenNatsDoesNotAnswer() {
     Map<String, Object> properties = properties();
     properties.put("nats.url", "nats://127.0.0.1:1");
