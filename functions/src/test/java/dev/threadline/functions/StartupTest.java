@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Start-up refusals and the health endpoint's view of its dependencies. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -57,6 +59,25 @@ class StartupTest {
       assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, properties).close())
           .hasStackTraceContaining(setting[1]);
     }
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "threadline.models|gpt-4o-mini,,gpt-4.1|THREADLINE_MODELS",
+        "threadline.models|gpt-4o-mini, gpt-4.1|THREADLINE_MODELS",
+        "threadline.models|gpt-4o-mini,|THREADLINE_MODELS",
+        "threadline.models|gpt-4.1|OPENAI_MODEL",
+        "threadline.max-active-runs-per-owner|many|THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER",
+        "threadline.max-active-runs-per-owner|0|THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER"
+      })
+  void refusesToStartWithABadLimitOrModelListNamingTheVariable(
+      String property, String value, String variable) {
+    Map<String, Object> properties = properties();
+    properties.put(property, value);
+    assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, properties).close())
+        .hasStackTraceContaining(variable);
   }
 
   @Test

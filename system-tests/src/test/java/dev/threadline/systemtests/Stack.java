@@ -169,6 +169,8 @@ final class Stack implements AutoCloseable {
     int port = FreePort.next();
     Map<String, String> environment = commonEnvironment(port);
     environment.put("AUTH_JWT_SECRET", jwtSecret);
+    // chaos and load scenarios queue many runs as one owner; a test of the quota sets it lower
+    environment.putIfAbsent("THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER", "100000");
     String name = "functions-" + (functions.size() + 1);
     Instance instance =
         new Instance(

@@ -1,6 +1,7 @@
 package dev.threadline.functions.problem;
 
 import io.micronaut.http.HttpStatus;
+import java.time.Duration;
 
 /** A request that must be refused with a problem body; subclasses name the condition. */
 public abstract class ApiException extends RuntimeException {
@@ -24,5 +25,10 @@ public abstract class ApiException extends RuntimeException {
 
   public String detail() {
     return getMessage();
+  }
+
+  /** How long the client should wait before retrying (a {@code Retry-After} header), or null. */
+  public Duration retryAfter() {
+    return null;
   }
 }

@@ -1,13 +1,16 @@
 package dev.threadline.functions.problem;
 
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 
 /** Maps every {@link ApiException} through the {@link ProblemResponseProcessor}. */
 @Singleton
@@ -23,8 +26,13 @@ public class ApiExceptionHandler implements ExceptionHandler<ApiException, HttpR
 
   @Override
   public HttpResponse<?> handle(HttpRequest request, ApiException exception) {
+    MutableHttpResponse<?> response = HttpResponse.status(exception.status());
+    Duration retryAfter = exception.retryAfter();
+    if (retryAfter != null) {
+      response.header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, retryAfter.toSeconds())));
+    }
     return processor.processResponse(
         ErrorContext.builder(request).cause(exception).errorMessage(exception.detail()).build(),
-        HttpResponse.status(exception.status()));
+        response);
   }
 }
