@@ -70,7 +70,9 @@ class StartupTest {
         "threadline.models|gpt-4o-mini,|THREADLINE_MODELS",
         "threadline.models|gpt-4.1|OPENAI_MODEL",
         "threadline.max-active-runs-per-owner|many|THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER",
-        "threadline.max-active-runs-per-owner|0|THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER"
+        "threadline.max-active-runs-per-owner|0|THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER",
+        "threadline.header-timeout|soon|THREADLINE_HEADER_TIMEOUT",
+        "threadline.header-timeout|10ms|THREADLINE_HEADER_TIMEOUT"
       })
   void refusesToStartWithABadLimitOrModelListNamingTheVariable(
       String property, String value, String variable) {
