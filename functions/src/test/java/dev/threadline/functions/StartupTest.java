@@ -72,7 +72,9 @@ class StartupTest {
         "threadline.max-active-runs-per-owner|many|THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER",
         "threadline.max-active-runs-per-owner|0|THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER",
         "threadline.header-timeout|soon|THREADLINE_HEADER_TIMEOUT",
-        "threadline.header-timeout|10ms|THREADLINE_HEADER_TIMEOUT"
+        "threadline.header-timeout|10ms|THREADLINE_HEADER_TIMEOUT",
+        "threadline.management-port|metrics|THREADLINE_MANAGEMENT_PORT",
+        "threadline.management-port|70000|THREADLINE_MANAGEMENT_PORT"
       })
   void refusesToStartWithABadLimitOrModelListNamingTheVariable(
       String property, String value, String variable) {
@@ -109,6 +111,7 @@ class StartupTest {
     properties.putAll(TestReplyStream.properties(TestReplyStream.unique()));
     properties.put("auth.jwt.secret", TestTokens.SECRET);
     properties.put("micronaut.server.port", "-1");
+    properties.put("threadline.management-port", "-1");
     return properties;
   }
 }

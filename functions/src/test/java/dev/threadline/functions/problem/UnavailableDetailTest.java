@@ -87,6 +87,7 @@ class UnavailableDetailTest {
     properties.putAll(TestReplyStream.properties(TestReplyStream.unique()));
     properties.put("auth.jwt.secret", TestTokens.SECRET);
     properties.put("micronaut.server.port", "-1");
+    properties.put("threadline.management-port", "-1");
     return properties;
   }
 
