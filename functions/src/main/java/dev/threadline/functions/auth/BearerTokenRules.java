@@ -3,6 +3,7 @@ package dev.threadline.functions.auth;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -28,7 +29,7 @@ public record BearerTokenRules(Optional<String> issuer, Optional<String> audienc
     check("AUTH_JWT_AUDIENCE", audience);
   }
 
-  @jakarta.inject.Inject
+  @Inject
   public BearerTokenRules(
       @Nullable @Value("${auth.jwt.issuer:}") String issuer,
       @Nullable @Value("${auth.jwt.audience:}") String audience) {

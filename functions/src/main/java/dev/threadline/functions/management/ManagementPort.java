@@ -2,6 +2,7 @@ package dev.threadline.functions.management;
 
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
+import jakarta.inject.Inject;
 
 /**
  * {@code THREADLINE_MANAGEMENT_PORT} (default 8091): the port {@code /prometheus} is served on,
@@ -22,7 +23,7 @@ public record ManagementPort(int value) {
     }
   }
 
-  @jakarta.inject.Inject
+  @Inject
   public ManagementPort(
       @Value("${threadline.management-port:8091}") String value,
       @Value("${micronaut.server.port:8080}") String serverPort) {

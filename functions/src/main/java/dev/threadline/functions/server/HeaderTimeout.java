@@ -2,6 +2,7 @@ package dev.threadline.functions.server;
 
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
@@ -26,7 +27,7 @@ public record HeaderTimeout(Duration value) {
     }
   }
 
-  @jakarta.inject.Inject
+  @Inject
   public HeaderTimeout(@Value("${threadline.header-timeout:30s}") String value) {
     this(parse(value));
   }

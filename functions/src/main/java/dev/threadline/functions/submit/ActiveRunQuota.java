@@ -2,6 +2,7 @@ package dev.threadline.functions.submit;
 
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
+import jakarta.inject.Inject;
 import java.time.Duration;
 
 /**
@@ -23,7 +24,7 @@ public record ActiveRunQuota(int maxActiveRuns, Duration retryAfter) {
     }
   }
 
-  @jakarta.inject.Inject
+  @Inject
   public ActiveRunQuota(@Value("${threadline.max-active-runs-per-owner:20}") String value) {
     this(parse(value), Duration.ofSeconds(5));
   }

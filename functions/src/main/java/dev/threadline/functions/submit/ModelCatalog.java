@@ -5,6 +5,7 @@ import dev.threadline.functions.problem.InvalidRequestException;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Inject;
 import java.util.List;
 
 /**
@@ -50,7 +51,7 @@ public record ModelCatalog(List<String> allowed, String defaultModel) {
     }
   }
 
-  @jakarta.inject.Inject
+  @Inject
   public ModelCatalog(
       @Nullable @Value("${threadline.models:}") String models,
       @Value("${openai.model}") String defaultModel) {
