@@ -160,6 +160,9 @@ class BadInputTest extends ApiTestBase {
     return Stream.of(
         Arguments.of("GET", "/v1/threads/a.b", "threadId"),
         Arguments.of("GET", "/v1/threads/a%20b", "threadId"),
+        Arguments.of("GET", "/v1/threads/a%00b", "threadId"),
+        Arguments.of("POST", "/v1/threads/a%00b/messages", "threadId"),
+        Arguments.of("GET", "/v1/threads/ok/runs/a%00b", "runId"),
         Arguments.of("GET", "/v1/threads/" + "x".repeat(65), "threadId"),
         Arguments.of("POST", "/v1/threads/a.b/messages", "threadId"),
         Arguments.of("GET", "/v1/threads/a*/stream", "threadId"),
