@@ -144,6 +144,22 @@ class BadInputTest extends ApiTestBase {
   }
 
   @Test
+  void aThreadBodyOver64KiBIs413AndOneThatIsNotJsonIs415() {
+    Map<String, Long> before = rowCounts();
+    String huge = "{\"title\":\"" + "x".repeat(70_000) + "\"}";
+    assertProblem(api.postJson("/v1/threads", token, huge), 413, "body");
+    assertProblem(
+        api.post(
+            "/v1/threads",
+            token,
+            "text/plain",
+            "{\"title\":\"t\"}".getBytes(StandardCharsets.UTF_8)),
+        415,
+        "Content-Type");
+    assertThat(rowCounts()).isEqualTo(before);
+  }
+
+  @Test
   void aBodyThatIsNotJsonByContentTypeIs415AndWritesNothing() {
     Map<String, Long> before = rowCounts();
     HttpResponse<String> response =
