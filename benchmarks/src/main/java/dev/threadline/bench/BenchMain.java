@@ -606,7 +606,7 @@ public final class BenchMain {
 
   private void chunks(BenchStack.Service functions, Histogram natsFloor) throws Exception {
     ChunkLatency chunks = new ChunkLatency(api, functions.baseUrl());
-    long heapIdle = ChunkLatency.heapUsedBytes(api, functions.baseUrl());
+    long heapIdle = ChunkLatency.heapUsedBytes(api, functions.metricsBaseUrl());
     long rssIdle = functions.process().rssBytes();
     Map<String, Histogram> curves = new LinkedHashMap<>();
     curves.put("NATS publish→subscriber (floor)", natsFloor);
@@ -629,7 +629,7 @@ public final class BenchMain {
       curves.put(attachers + " attacher" + (attachers == 1 ? "" : "s"), round.latency());
       if (attachers == 1000) {
         Pause.millis(2000); // let the reply's garbage settle before reading memory
-        long heap = ChunkLatency.heapUsedBytes(api, functions.baseUrl());
+        long heap = ChunkLatency.heapUsedBytes(api, functions.metricsBaseUrl());
         long rss = functions.process().rssBytes();
         report.add(
             Row.value(

@@ -147,8 +147,14 @@ record BenchStack(
    * @param jvmOptions before {@code -jar}, e.g. a class-data-sharing archive
    */
   ChildProcess startFunctions(
-      String name, int port, String wakeUp, int poolSize, List<String> jvmOptions) {
+      String name,
+      int port,
+      int managementPort,
+      String wakeUp,
+      int poolSize,
+      List<String> jvmOptions) {
     Map<String, String> environment = busEnvironment(port);
+    environment.put("THREADLINE_MANAGEMENT_PORT", String.valueOf(managementPort));
     environment.put("AUTH_JWT_SECRET", jwtSecret);
     environment.put("THREADLINE_SUBMIT_WAKE_UP", wakeUp);
     environment.put("DATASOURCES_DEFAULT_MAXIMUM_POOL_SIZE", String.valueOf(poolSize));
@@ -163,9 +169,11 @@ record BenchStack(
 
   Service functions(String wakeUp, int poolSize) {
     int port = FreePorts.next();
-    ChildProcess process = startFunctions("functions-" + wakeUp, port, wakeUp, poolSize, List.of());
+    int managementPort = FreePorts.next();
+    ChildProcess process =
+        startFunctions("functions-" + wakeUp, port, managementPort, wakeUp, poolSize, List.of());
     process.awaitHttp200(port, "/health", Duration.ofSeconds(90));
-    return new Service(process, port);
+    return new Service(process, port, managementPort);
   }
 
   /**
@@ -192,9 +200,18 @@ record BenchStack(
   }
 
   /** A started process and the port it answers on. */
-  record Service(ChildProcess process, int port) implements AutoCloseable {
+  /** A process; {@code metricsPort} serves {@code /prometheus} (functions' management port). */
+  record Service(ChildProcess process, int port, int metricsPort) implements AutoCloseable {
+    Service(ChildProcess process, int port) {
+      this(process, port, port);
+    }
+
     String baseUrl() {
       return "http://127.0.0.1:" + port;
+    }
+
+    String metricsBaseUrl() {
+      return "http://127.0.0.1:" + metricsPort;
     }
 
     @Override

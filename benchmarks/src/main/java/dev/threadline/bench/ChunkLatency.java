@@ -88,10 +88,10 @@ final class ChunkLatency {
     attachers.clear();
   }
 
-  /** Heap in use (bytes) of a functions instance, from its /prometheus. */
-  static long heapUsedBytes(Api api, String functionsUrl) {
+  /** Heap in use (bytes) of a functions instance, from /prometheus on its management port. */
+  static long heapUsedBytes(Api api, String metricsBaseUrl) {
     HttpResponse<String> response =
-        api.send(api.authorized(functionsUrl + "/prometheus").GET().build());
+        api.send(api.authorized(metricsBaseUrl + "/prometheus").GET().build());
     double heap = 0;
     for (String line : response.body().lines().toList()) {
       if (line.startsWith("jvm_memory_used_bytes") && line.contains("area=\"heap\"")) {

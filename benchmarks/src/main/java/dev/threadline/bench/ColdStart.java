@@ -27,7 +27,8 @@ final class ColdStart {
     int port = FreePorts.next();
     String baseUrl = "http://127.0.0.1:" + port;
     HttpRequest submit = api.submitRequest(baseUrl, threadId, "[chunks=1] cold start");
-    ChildProcess process = stack.startFunctions(name, port, "nats", 4, jvmOptions);
+    ChildProcess process =
+        stack.startFunctions(name, port, FreePorts.next(), "nats", 4, jvmOptions);
     try {
       long deadline = process.startedNanos() + Duration.ofSeconds(90).toNanos();
       while (System.nanoTime() < deadline) {

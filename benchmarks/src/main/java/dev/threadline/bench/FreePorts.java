@@ -9,7 +9,7 @@ import java.util.Set;
 /** Ports nobody listens on, never the ones a running local stack holds. */
 final class FreePorts {
 
-  private static final Set<Integer> LOCAL_STACK = Set.of(8080, 8081, 8090, 8099);
+  private static final Set<Integer> LOCAL_STACK = Set.of(8080, 8081, 8090, 8091, 8092, 8099);
 
   private FreePorts() {}
 

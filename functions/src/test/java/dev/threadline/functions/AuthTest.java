@@ -2,10 +2,15 @@ package dev.threadline.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jwt.JWTClaimsSet;
 import dev.threadline.functions.support.ApiTestBase;
 import dev.threadline.functions.support.TestTokens;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -48,7 +53,40 @@ class AuthTest extends ApiTestBase {
         Arguments.of("expired", TestTokens.expired(OWNER)),
         Arguments.of("no sub", TestTokens.withoutSubject()),
         Arguments.of("unsigned (alg none)", TestTokens.unsigned(OWNER)),
-        Arguments.of("not a JWT", "garbage"));
+        Arguments.of("not a JWT", "garbage"),
+        Arguments.of(
+            "HS384 with the right key",
+            TestTokens.signed(
+                JWSAlgorithm.HS384,
+                new JWTClaimsSet.Builder()
+                    .subject(OWNER)
+                    .expirationTime(Date.from(Instant.now().plusSeconds(3600)))
+                    .build())),
+        Arguments.of(
+            "HS512 with the right key",
+            TestTokens.signed(
+                JWSAlgorithm.HS512,
+                new JWTClaimsSet.Builder()
+                    .subject(OWNER)
+                    .expirationTime(Date.from(Instant.now().plusSeconds(3600)))
+                    .build())),
+        Arguments.of("RS256", TestTokens.rs256(OWNER)),
+        Arguments.of("no exp", TestTokens.with(OWNER, claims -> claims.expirationTime(null))),
+        Arguments.of(
+            "nbf tomorrow",
+            TestTokens.with(
+                OWNER,
+                claims -> claims.notBeforeTime(Date.from(Instant.now().plus(Duration.ofDays(1)))))),
+        Arguments.of(
+            "nbf two minutes ahead (past the leeway)",
+            TestTokens.with(
+                OWNER,
+                claims ->
+                    claims.notBeforeTime(Date.from(Instant.now().plus(Duration.ofMinutes(2)))))),
+        Arguments.of("sub empty", TestTokens.with(OWNER, claims -> claims.subject(""))),
+        Arguments.of("sub blank", TestTokens.with(OWNER, claims -> claims.subject("   "))),
+        Arguments.of(
+            "sub with NUL", TestTokens.with(OWNER, claims -> claims.subject("da\u0000ve"))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -84,6 +122,24 @@ class AuthTest extends ApiTestBase {
             });
     assertThat(rowCounts()).isEqualTo(before);
     assertThat(queryString("select status from runs where id = '" + run + "'")).isEqualTo("queued");
+  }
+
+  @Test
+  void aTokenWithAPastNbfOrOneWithinTheLeewayIsAccepted() {
+    for (Duration ahead : new Duration[] {Duration.ofHours(-1), Duration.ofSeconds(10)}) {
+      String token =
+          TestTokens.with(
+              OWNER, claims -> claims.notBeforeTime(Date.from(Instant.now().plus(ahead))));
+      HttpResponse<String> response = api.get("/v1/threads/" + thread, token);
+      assertThat(response.statusCode()).as(ahead + ": " + response.body()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void issuerAndAudienceAreNotCheckedWhenUnset() {
+    String token =
+        TestTokens.with(OWNER, claims -> claims.issuer("anyone").audience("any-audience"));
+    assertThat(api.get("/v1/threads/" + thread, token).statusCode()).isEqualTo(200);
   }
 
   @Test

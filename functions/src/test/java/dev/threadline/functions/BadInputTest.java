@@ -43,7 +43,10 @@ class BadInputTest extends ApiTestBase {
         Arguments.of("{\"id\":\"a b\"}", "id"),
         Arguments.of("{\"id\":\"" + "x".repeat(65) + "\"}", "id"),
         Arguments.of("{\"title\":42}", "title"),
-        Arguments.of("{\"title\":\"" + "t".repeat(201) + "\"}", "title"));
+        Arguments.of("{\"title\":\"" + "t".repeat(201) + "\"}", "title"),
+        Arguments.of("{\"title\":\"a\\u0000b\"}", "title"),
+        Arguments.of("{\"title\":\"bell\\u0007\"}", "title"),
+        Arguments.of("{\"id\":\"a\\u0000b\"}", "id"));
   }
 
   @ParameterizedTest
@@ -70,7 +73,13 @@ class BadInputTest extends ApiTestBase {
         Arguments.of("{\"content\":\"hi\",\"model\":\"bad model!\"}", "model"),
         Arguments.of("{\"content\":\"hi\",\"retryable\":\"false\"}", "retryable"),
         Arguments.of("{\"content\":\"hi\",\"retryable\":0}", "retryable"),
-        Arguments.of("{\"content\":\"hi\",\"retryable\":[true]}", "retryable"));
+        Arguments.of("{\"content\":\"hi\",\"retryable\":[true]}", "retryable"),
+        Arguments.of("{\"content\":\"a\\u0000b\"}", "content"),
+        Arguments.of("{\"content\":\"escape \\u001b[31m\"}", "content"),
+        Arguments.of("{\"content\":\"delete \\u007f\"}", "content"),
+        Arguments.of("{\"content\":\"c1 \\u009b\"}", "content"),
+        Arguments.of("{\"content\":\"half \\ud83d\"}", "content"),
+        Arguments.of("{\"content\":\"hi\",\"model\":\"gpt\\u0000\"}", "model"));
   }
 
   @ParameterizedTest
@@ -92,6 +101,24 @@ class BadInputTest extends ApiTestBase {
                     "{\"content\":\"" + content + "\"}")
                 .statusCode())
         .isEqualTo(202);
+  }
+
+  @Test
+  void tabCarriageReturnLineFeedAndEmojiAreAcceptedInContentAndTitle() {
+    HttpResponse<String> created =
+        api.postJson(
+            "/v1/threads",
+            token,
+            "{\"id\":\"" + uniqueId("tabs") + "\",\"title\":\"a\\tb\\r\\nc \\ud83d\\ude00\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(read(created.body()).get("title").getStringValue())
+        .isEqualTo("a\tb\r\nc \ud83d\ude00");
+    HttpResponse<String> submitted =
+        api.postJson(
+            "/v1/threads/" + thread + "/messages",
+            token,
+            "{\"content\":\"line 1\\r\\n\\tline 2 \\ud83d\\ude00\"}");
+    assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
   }
 
   @Test
@@ -117,6 +144,22 @@ class BadInputTest extends ApiTestBase {
   }
 
   @Test
+  void aThreadBodyOver64KiBIs413AndOneThatIsNotJsonIs415() {
+    Map<String, Long> before = rowCounts();
+    String huge = "{\"title\":\"" + "x".repeat(70_000) + "\"}";
+    assertProblem(api.postJson("/v1/threads", token, huge), 413, "body");
+    assertProblem(
+        api.post(
+            "/v1/threads",
+            token,
+            "text/plain",
+            "{\"title\":\"t\"}".getBytes(StandardCharsets.UTF_8)),
+        415,
+        "Content-Type");
+    assertThat(rowCounts()).isEqualTo(before);
+  }
+
+  @Test
   void aBodyThatIsNotJsonByContentTypeIs415AndWritesNothing() {
     Map<String, Long> before = rowCounts();
     HttpResponse<String> response =
@@ -133,6 +176,9 @@ class BadInputTest extends ApiTestBase {
     return Stream.of(
         Arguments.of("GET", "/v1/threads/a.b", "threadId"),
         Arguments.of("GET", "/v1/threads/a%20b", "threadId"),
+        Arguments.of("GET", "/v1/threads/a%00b", "threadId"),
+        Arguments.of("POST", "/v1/threads/a%00b/messages", "threadId"),
+        Arguments.of("GET", "/v1/threads/ok/runs/a%00b", "runId"),
         Arguments.of("GET", "/v1/threads/" + "x".repeat(65), "threadId"),
         Arguments.of("POST", "/v1/threads/a.b/messages", "threadId"),
         Arguments.of("GET", "/v1/threads/a*/stream", "threadId"),

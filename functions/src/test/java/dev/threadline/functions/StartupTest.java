@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Start-up refusals and the health endpoint's view of its dependencies. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -47,6 +49,42 @@ class StartupTest {
   }
 
   @Test
+  void refusesToStartWithABlankIssuerOrAudienceNamingTheVariable() {
+    for (String[] setting :
+        new String[][] {
+          {"auth.jwt.issuer", "AUTH_JWT_ISSUER"}, {"auth.jwt.audience", "AUTH_JWT_AUDIENCE"}
+        }) {
+      Map<String, Object> properties = properties();
+      properties.put(setting[0], "  ");
+      assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, properties).close())
+          .hasStackTraceContaining(setting[1]);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "threadline.models|gpt-4o-mini,,gpt-4.1|THREADLINE_MODELS",
+        "threadline.models|gpt-4o-mini, gpt-4.1|THREADLINE_MODELS",
+        "threadline.models|gpt-4o-mini,|THREADLINE_MODELS",
+        "threadline.models|gpt-4.1|OPENAI_MODEL",
+        "threadline.max-active-runs-per-owner|many|THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER",
+        "threadline.max-active-runs-per-owner|0|THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER",
+        "threadline.header-timeout|soon|THREADLINE_HEADER_TIMEOUT",
+        "threadline.header-timeout|10ms|THREADLINE_HEADER_TIMEOUT",
+        "threadline.management-port|metrics|THREADLINE_MANAGEMENT_PORT",
+        "threadline.management-port|70000|THREADLINE_MANAGEMENT_PORT"
+      })
+  void refusesToStartWithABadLimitOrModelListNamingTheVariable(
+      String property, String value, String variable) {
+    Map<String, Object> properties = properties();
+    properties.put(property, value);
+    assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, properties).close())
+        .hasStackTraceContaining(variable);
+  }
+
+  @Test
   void healthIs503WhenNatsDoesNotAnswer() {
     Map<String, Object> properties = properties();
     properties.put("nats.url", "nats://127.0.0.1:1");
@@ -73,6 +111,7 @@ class StartupTest {
     properties.putAll(TestReplyStream.properties(TestReplyStream.unique()));
     properties.put("auth.jwt.secret", TestTokens.SECRET);
     properties.put("micronaut.server.port", "-1");
+    properties.put("threadline.management-port", "-1");
     return properties;
   }
 }

@@ -102,8 +102,8 @@ class OperateTest {
     assertThat(named).as("metric names in README's Metrics section").hasSizeGreaterThan(10);
 
     String scraped =
-        get(stack.functions(0).url() + "/prometheus", null).body()
-            + get(stack.relay(0).url() + "/prometheus", null).body();
+        get(stack.functions(0).metricsUrl(), null).body()
+            + get(stack.relay(0).metricsUrl(), null).body();
     // registered on their first event (a takeover, a lost PostgreSQL connection), absent until then
     java.util.Set<String> onFirstEvent =
         java.util.Set.of("threadline_takeovers_total", "threadline_pg_reconnects_total");
@@ -114,6 +114,14 @@ class OperateTest {
             .containsPattern("(?m)^" + name + "(_count|_bucket)?[{ ]");
       }
     }
+  }
+
+  @Test
+  void functionsServeMetricsOnTheManagementPortOnlyNeverOnThePublicOne() throws IOException {
+    assertThat(get(stack.functions(0).url() + "/prometheus", null).statusCode()).isEqualTo(404);
+    HttpResponse<String> metrics = get(stack.functions(0).metricsUrl(), null);
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("threadline_sse_clients");
   }
 
   @Test

@@ -34,10 +34,17 @@ final class Stack implements AutoCloseable {
   private final List<Instance> relays = new ArrayList<>();
   private final TcpProxy relayDatabaseProxy;
 
-  /** One process of the stack; {@code name} is the relay's EXECUTOR_ID, or functions-N. */
-  record Instance(String name, JarProcess process, int port) {
+  /**
+   * One process of the stack; {@code name} is the relay's EXECUTOR_ID, or functions-N. {@code
+   * metricsPort} serves {@code /prometheus}: functions' management port, the relay's own port.
+   */
+  record Instance(String name, JarProcess process, int port, int metricsPort) {
     String url() {
       return "http://127.0.0.1:" + port;
+    }
+
+    String metricsUrl() {
+      return "http://127.0.0.1:" + metricsPort + "/prometheus";
     }
   }
 
@@ -192,13 +199,18 @@ final class Stack implements AutoCloseable {
     int port = FreePort.next();
     Map<String, String> environment = commonEnvironment(port);
     environment.put("AUTH_JWT_SECRET", jwtSecret);
+    // chaos and load scenarios queue many runs as one owner; a test of the quota sets it lower
+    environment.putIfAbsent("THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER", "100000");
+    int managementPort = FreePort.next();
+    environment.put("THREADLINE_MANAGEMENT_PORT", String.valueOf(managementPort));
     String name = "functions-" + (functions.size() + 1);
     Instance instance =
         new Instance(
             name,
             JarProcess.startJar(
                 name + "-" + port, Repository.current().functionsJar(), environment),
-            port);
+            port,
+            managementPort);
     functions.add(instance);
     return instance;
   }
@@ -222,6 +234,7 @@ final class Stack implements AutoCloseable {
             executorId,
             JarProcess.startJar(
                 executorId + "-" + port, Repository.current().relayJar(), environment),
+            port,
             port);
     relays.add(instance);
     return instance;

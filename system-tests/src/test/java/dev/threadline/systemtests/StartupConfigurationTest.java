@@ -13,6 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * CONTRACT section 3: a missing setting stops the process with a message that names the variable.
@@ -46,6 +48,29 @@ class StartupConfigurationTest {
             "functions-no-secret", Repository.current().functionsJar(), environment())) {
       assertThat(functions.awaitExit(EXIT_TIMEOUT)).as("exit code").isNotZero();
       assertThat(functions.logText()).contains("AUTH_JWT_SECRET");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "THREADLINE_MODELS|gpt-4o-mini,,gpt-4.1",
+        "THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER|lots",
+        "THREADLINE_HEADER_TIMEOUT|forever",
+        "THREADLINE_MANAGEMENT_PORT|metrics",
+        "AUTH_JWT_ISSUER|' '"
+      })
+  void functionsRefuseABadLimitOrAuthSettingNamingTheVariable(String variable, String value) {
+    Map<String, String> environment = environment();
+    environment.put("AUTH_JWT_SECRET", TestTokens.newSecret());
+    environment.put("THREADLINE_MANAGEMENT_PORT", String.valueOf(FreePort.next()));
+    environment.put(variable, value);
+    try (JarProcess functions =
+        JarProcess.startJar(
+            "functions-bad-" + variable, Repository.current().functionsJar(), environment)) {
+      assertThat(functions.awaitExit(EXIT_TIMEOUT)).as("exit code").isNotZero();
+      assertThat(functions.logText()).contains(variable);
     }
   }
 

@@ -18,6 +18,34 @@ public final class Inputs {
 
   private Inputs() {}
 
+  /**
+   * Every client string passes here: no control character but tab, CR and LF (PostgreSQL refuses
+   * NUL outright, and the others have no business in a chat message, a title or a key), and no
+   * unpaired surrogate (it is not text, and would reach the database as '?').
+   */
+  public static String text(String field, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c) && c != '\t' && c != '\r' && c != '\n') {
+        throw new InvalidRequestException(
+            field,
+            String.format(
+                "must not contain control characters (found U+%04X at index %d); only tab, CR"
+                    + " and LF are allowed",
+                (int) c, i));
+      }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new InvalidRequestException(
+            field, "must be valid Unicode (unpaired surrogate at index " + i + ")");
+      }
+    }
+    return value;
+  }
+
   public static ThreadId threadId(String field, String value) {
     if (!ThreadId.isValid(value)) {
       throw new InvalidRequestException(field, "must match " + ThreadId.PATTERN.pattern());
@@ -74,7 +102,7 @@ public final class Inputs {
       throw new InvalidRequestException(
           "Idempotency-Key", "must be 1 to " + MAX_IDEMPOTENCY_KEY_CHARS + " characters");
     }
-    return value;
+    return text("Idempotency-Key", value);
   }
 
   public static long lastEventId(String value) {

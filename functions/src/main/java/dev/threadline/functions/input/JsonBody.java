@@ -35,7 +35,10 @@ public final class JsonBody {
     return new JsonBody(root);
   }
 
-  /** The string value of {@code field}; empty when absent or null; 400 when of another type. */
+  /**
+   * The string value of {@code field}; empty when absent or null; 400 when of another type or when
+   * it holds a control character other than tab, CR and LF ({@link Inputs#text}).
+   */
   public Optional<String> optionalString(String field) {
     JsonNode value = root.get(field);
     if (value == null || value.isNull()) {
@@ -44,7 +47,7 @@ public final class JsonBody {
     if (!value.isString()) {
       throw new InvalidRequestException(field, "must be a string");
     }
-    return Optional.of(value.getStringValue());
+    return Optional.of(Inputs.text(field, value.getStringValue()));
   }
 
   /** The boolean value of {@code field}; empty when absent or null; 400 when of another type. */

@@ -36,7 +36,9 @@ public class ProblemResponseProcessor implements ErrorResponseProcessor<Problem>
       }
       case UNAUTHORIZED -> {
         type = ProblemTypes.UNAUTHORIZED;
-        detail = "Authorization: a valid, unexpired bearer JWT with a sub claim is required";
+        detail =
+            "Authorization: a bearer JWT is required: HS256, exp in the future, nbf reached, a"
+                + " non-empty sub (and the configured iss and aud)";
       }
       case FORBIDDEN -> {
         type = ProblemTypes.FORBIDDEN;

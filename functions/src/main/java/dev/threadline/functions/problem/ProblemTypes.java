@@ -9,6 +9,9 @@ public final class ProblemTypes {
   public static final String UNAUTHORIZED = "urn:threadline:problem:unauthorized";
   public static final String FORBIDDEN = "urn:threadline:problem:forbidden";
   public static final String UNAVAILABLE = "urn:threadline:problem:unavailable";
+  public static final String IDEMPOTENCY_KEY_REUSED =
+      "urn:threadline:problem:idempotency-key-reused";
+  public static final String LIMIT_REACHED = "urn:threadline:problem:limit-reached";
   public static final String GENERIC = "about:blank";
 
   private ProblemTypes() {}

@@ -6,7 +6,9 @@ import dev.threadline.protocol.RunNotifications;
 import dev.threadline.protocol.ThreadId;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -110,54 +112,49 @@ public class JdbcThreadStore implements ThreadStore {
         "submitting a message to thread " + threadId,
         false,
         connection -> {
+          SubmitStatements.lockOwner(connection, submission.owner());
           if (RowQueries.ownedThreadKeyShared(connection, threadId, submission.owner()).isEmpty()) {
             connection.rollback();
             return new SubmitOutcome.NoSuchThread();
           }
           String key = submission.idempotencyKey();
           if (key != null) {
-            Optional<UUID> first = RowQueries.runByKey(connection, threadId, key);
-            if (first.isPresent()) {
+            Optional<SubmitOutcome> earlier = answerOfFirstRequest(connection, submission);
+            if (earlier.isPresent()) {
               connection.rollback();
-              return new SubmitOutcome.Replayed(first.get());
+              return earlier.get();
             }
           }
-          try (PreparedStatement run =
-              connection.prepareStatement(
-                  "insert into runs (id, thread_id, model, idempotency_key, retryable, created_at)"
-                      + " values (?, ?, ?, ?, ?, ?)"
-                      + " on conflict (thread_id, idempotency_key) where idempotency_key is not null"
-                      + " do nothing")) {
-            run.setObject(1, submission.runId());
-            run.setString(2, threadId.value());
-            run.setString(3, submission.model());
-            run.setString(4, key);
-            run.setBoolean(5, submission.retryable());
-            run.setTimestamp(6, Timestamp.from(now));
-            if (run.executeUpdate() == 0) {
-              // a concurrent request with the same key committed first: its run is the answer
-              connection.rollback();
-              return new SubmitOutcome.Replayed(
-                  RowQueries.runByKey(connection, threadId, key).orElseThrow());
-            }
+          int limit = submission.maxActiveRuns();
+          if (SubmitStatements.activeRuns(connection, submission.owner(), limit) >= limit) {
+            connection.rollback();
+            return new SubmitOutcome.OverQuota(limit);
           }
-          try (PreparedStatement message =
-              connection.prepareStatement(
-                  "insert into messages (id, thread_id, role, content, run_id, created_at)"
-                      + " values (?, ?, 'user', ?, ?, ?)")) {
-            message.setObject(1, submission.messageId());
-            message.setString(2, threadId.value());
-            message.setString(3, submission.content());
-            message.setObject(4, submission.runId());
-            message.setTimestamp(5, Timestamp.from(now));
-            message.executeUpdate();
+          if (!SubmitStatements.insertRun(connection, submission, now)) {
+            // a request with the same key committed first: the owner's lock rules that out, so
+            // this is a safety net, answered as a replay would be
+            connection.rollback();
+            return answerOfFirstRequest(connection, submission).orElseThrow();
           }
+          SubmitStatements.insertUserMessage(connection, submission, now);
           if (notifyOnSubmit) {
             RowQueries.notify(connection, RunNotifications.RUN_QUEUED, threadId.value());
           }
           connection.commit();
           return new SubmitOutcome.Accepted(submission.runId());
         });
+  }
+
+  /** Replayed when the key's first request asked for exactly this, KeyReused otherwise. */
+  private static Optional<SubmitOutcome> answerOfFirstRequest(
+      Connection connection, NewSubmission submission) throws SQLException {
+    return SubmitStatements.firstRequest(
+            connection, submission.threadId(), submission.idempotencyKey())
+        .map(
+            first ->
+                submission.sameRequestAs(first.content(), first.model(), first.retryable())
+                    ? new SubmitOutcome.Replayed(first.runId())
+                    : new SubmitOutcome.KeyReused());
   }
 
   @Override

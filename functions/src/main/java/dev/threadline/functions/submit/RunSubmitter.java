@@ -1,13 +1,15 @@
 package dev.threadline.functions.submit;
 
 import dev.threadline.functions.clock.IdGenerator;
+import dev.threadline.functions.problem.IdempotencyKeyReusedException;
+import dev.threadline.functions.problem.InvalidRequestException;
 import dev.threadline.functions.problem.NotFoundException;
+import dev.threadline.functions.problem.TooManyRequestsException;
 import dev.threadline.functions.store.NewSubmission;
 import dev.threadline.functions.store.SubmitOutcome;
 import dev.threadline.functions.store.ThreadStore;
 import dev.threadline.functions.wakeup.RunWakeUp;
 import dev.threadline.protocol.ThreadId;
-import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.UUID;
@@ -28,29 +30,35 @@ public class RunSubmitter {
   private final ThreadStore store;
   private final Clock clock;
   private final IdGenerator ids;
-  private final String defaultModel;
+  private final ModelCatalog models;
+  private final ActiveRunQuota quota;
   private final RunWakeUp wakeUp;
 
   public RunSubmitter(
       ThreadStore store,
       Clock clock,
       IdGenerator ids,
-      @Value("${openai.model}") String defaultModel,
+      ModelCatalog models,
+      ActiveRunQuota quota,
       RunWakeUp wakeUp) {
     this.wakeUp = wakeUp;
     this.store = store;
     this.clock = clock;
     this.ids = ids;
-    this.defaultModel = defaultModel;
+    this.models = models;
+    this.quota = quota;
   }
 
   /**
-   * @param model null for the default ({@code OPENAI_MODEL})
+   * @param model null for the default ({@code OPENAI_MODEL}); else one of {@code THREADLINE_MODELS}
    * @param idempotencyKey null for none
    * @param retryable false: the run must fail rather than run twice (after a crash, or on a
    *     transient model error)
    * @return the run answering this message (the first one, for a repeated idempotency key)
    * @throws NotFoundException when the thread is not the owner's; nothing is written then
+   * @throws InvalidRequestException when the model is not offered; nothing is written then
+   * @throws IdempotencyKeyReusedException when the key answered another request before
+   * @throws TooManyRequestsException when the owner has {@link ActiveRunQuota} active runs already
    */
   public UUID submit(
       ThreadId threadId,
@@ -66,9 +74,10 @@ public class RunSubmitter {
             ids.newId(),
             ids.newId(),
             content,
-            model == null ? defaultModel : model,
+            models.resolve(model),
             idempotencyKey,
-            retryable);
+            retryable,
+            quota.maxActiveRuns());
     SubmitOutcome outcome = store.submit(submission, clock.instant());
     if (outcome instanceof SubmitOutcome.Accepted accepted) {
       wakeUp.runQueued(threadId);
@@ -79,6 +88,17 @@ public class RunSubmitter {
     }
     if (outcome instanceof SubmitOutcome.Replayed replayed) {
       return replayed.runId();
+    }
+    if (outcome instanceof SubmitOutcome.KeyReused) {
+      throw new IdempotencyKeyReusedException();
+    }
+    if (outcome instanceof SubmitOutcome.OverQuota over) {
+      throw new TooManyRequestsException(
+          "runs: this owner already has "
+              + over.limit()
+              + " queued or running runs (THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER); retry when one"
+              + " ends",
+          quota.retryAfter());
     }
     throw new NotFoundException();
   }

@@ -51,7 +51,8 @@ class SubmitController {
       summary = "Submit a user message: queues a run",
       description =
           "Runs of one thread execute one at a time, in submission order. A repeated"
-              + " Idempotency-Key returns the first run.")
+              + " Idempotency-Key with the same body returns the first run; with another body"
+              + " it is refused (422). A model must be one of THREADLINE_MODELS.")
   @RequestBody(
       required = true,
       content =
@@ -68,7 +69,7 @@ class SubmitController {
   @ApiResponse(
       responseCode = "400",
       description =
-          "malformed JSON, a wrong type, empty or over-long content, a bad model or Idempotency-Key (detail names the field)",
+          "malformed JSON, a wrong type, empty or over-long content, a control character, a model outside THREADLINE_MODELS, a bad Idempotency-Key (detail names the field)",
       content =
           @Content(
               mediaType = Problem.MEDIA_TYPE,
@@ -76,6 +77,22 @@ class SubmitController {
   @ProblemResponses.Unauthorized
   @ProblemResponses.ThreadNotFound
   @ProblemResponses.JsonBodyRejected
+  @ApiResponse(
+      responseCode = "422",
+      description = "the Idempotency-Key was used on this thread for another request",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "429",
+      description =
+          "the owner already has THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER queued or running runs"
+              + " (Retry-After)",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
   @ProblemResponses.Unavailable
   HttpResponse<SubmitAccepted> submit(
       @PathVariable String threadId,

@@ -9,11 +9,14 @@ import io.swagger.v3.oas.annotations.media.Schema;
 @Schema(name = "SubmitRequest")
 public record SubmitRequest(
     @Schema(
-            description = "the user message; not blank, at most 32768 UTF-8 bytes",
+            description =
+                "the user message; not blank, at most 32768 UTF-8 bytes, no control character"
+                    + " but tab, CR and LF",
             requiredMode = Schema.RequiredMode.REQUIRED)
         String content,
     @Schema(
-            description = "the model; the configured default when absent",
+            description =
+                "one of THREADLINE_MODELS; the configured default (OPENAI_MODEL) when absent",
             pattern = "^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$",
             requiredMode = Schema.RequiredMode.NOT_REQUIRED)
         String model,

@@ -4,17 +4,61 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.threadline.functions.support.ApiTestBase;
+import dev.threadline.functions.support.HttpApi;
 import dev.threadline.functions.support.SseClient;
 import dev.threadline.functions.support.TestTokens;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** What an operator scrapes and probes: {@code /prometheus}, liveness and readiness, no token. */
+/**
+ * What an operator scrapes and probes: {@code /prometheus} on the management port, liveness and
+ * readiness on the public one, no token.
+ */
 @MicronautTest
 class MetricsAndProbesTest extends ApiTestBase {
+
+  private final int managementPort = freePort();
+  private HttpApi management;
+
+  @Override
+  public Map<String, String> getProperties() {
+    Map<String, String> properties = super.getProperties();
+    properties.put("threadline.management-port", String.valueOf(managementPort));
+    return properties;
+  }
+
+  @BeforeAll
+  void managementClient() {
+    management = new HttpApi(URI.create("http://127.0.0.1:" + managementPort + "/"));
+  }
+
+  @Test
+  void prometheusIsServedOnTheManagementPortAndNotOnThePublicOne() {
+    HttpResponse<String> publicPort = api.get("/prometheus", null);
+    assertProblem(publicPort, 404, null);
+
+    HttpResponse<String> managementPort = management.get("/prometheus", null);
+    assertThat(managementPort.statusCode()).isEqualTo(200);
+    assertThat(managementPort.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+    assertThat(managementPort.body()).contains("jvm_memory_used_bytes");
+  }
+
+  @Test
+  void theManagementPortServesNothingButMetrics() {
+    assertThat(management.get("/v1/threads/x", TestTokens.forOwner("alice")).statusCode())
+        .isEqualTo(404);
+    assertThat(management.get("/", null).statusCode()).isEqualTo(404);
+  }
 
   @Test
   void prometheusCountsSubmitsAndAttachedSseClientsWithoutAToken() {
@@ -47,7 +91,7 @@ class MetricsAndProbesTest extends ApiTestBase {
   }
 
   private String metrics() {
-    HttpResponse<String> response = api.get("/prometheus", null);
+    HttpResponse<String> response = management.get("/prometheus", null);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return response.body();
   }
@@ -59,5 +103,13 @@ class MetricsAndProbesTest extends ApiTestBase {
         .filter(line -> Arrays.stream(labels).allMatch(line::contains))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .sum();
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

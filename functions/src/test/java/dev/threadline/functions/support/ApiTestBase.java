@@ -39,6 +39,9 @@ public abstract class ApiTestBase implements TestPropertyProvider {
     properties.putAll(TestReplyStream.properties(names));
     properties.put("auth.jwt.secret", TestTokens.SECRET);
     properties.put("threadline.stream.ping-interval", "300ms");
+    properties.put("threadline.models", "gpt-4o-mini,gpt-4.1-nano");
+    // runs stay queued here (no relay): tests that queue many for one owner must not hit the quota
+    properties.put("threadline.max-active-runs-per-owner", "10000");
     return properties;
   }
 

@@ -14,7 +14,9 @@ import java.util.Date;
 /** Mints HS256 JWTs as a client's identity provider would. */
 public final class TestTokens {
 
-  public static final String SECRET = "test-secret-of-at-least-32-bytes-for-hs256!";
+  /** 64 bytes: long enough that HS384 and HS512 can sign with it too (which must not pass). */
+  public static final String SECRET =
+      "test-secret-of-at-least-32-bytes-for-hs256-and-64-for-hs512-too!";
 
   private TestTokens() {}
 
@@ -60,6 +62,50 @@ public final class TestTokens {
                 .expirationTime(Date.from(Instant.now().plusSeconds(3600)))
                 .build())
         .serialize();
+  }
+
+  /** A token for {@code owner}, valid for an hour, with whatever {@code extra} adds or replaces. */
+  public static String with(
+      String owner, java.util.function.UnaryOperator<JWTClaimsSet.Builder> extra) {
+    return signed(
+        JWSAlgorithm.HS256,
+        extra
+            .apply(
+                new JWTClaimsSet.Builder()
+                    .subject(owner)
+                    .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1)))))
+            .build());
+  }
+
+  /** {@code claims} signed with the shared secret under an HMAC {@code algorithm} of choice. */
+  public static String signed(JWSAlgorithm algorithm, JWTClaimsSet claims) {
+    try {
+      SignedJWT jwt = new SignedJWT(new JWSHeader(algorithm), claims);
+      jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
+      return jwt.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A valid-looking token for {@code owner} signed RS256 with a fresh RSA key. */
+  public static String rs256(String owner) {
+    try {
+      java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+      generator.initialize(2048);
+      java.security.KeyPair keys = generator.generateKeyPair();
+      SignedJWT jwt =
+          new SignedJWT(
+              new JWSHeader(JWSAlgorithm.RS256),
+              new JWTClaimsSet.Builder()
+                  .subject(owner)
+                  .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1))))
+                  .build());
+      jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(keys.getPrivate()));
+      return jwt.serialize();
+    } catch (JOSEException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String sign(String secret, String subject, Instant expires) {

@@ -25,6 +25,16 @@ public record AppConfig(String module, Map<String, Object> yaml) {
   }
 
   /**
+   * {@code threadline.management-port}: where functions serve {@code /prometheus} (what {@code
+   * THREADLINE_MANAGEMENT_PORT} overrides); empty for an app that serves metrics on its server
+   * port.
+   */
+  public java.util.Optional<Integer> managementPort() {
+    return Yamls.at(yaml, "threadline.management-port")
+        .map(port -> Integer.parseInt(String.valueOf(port)));
+  }
+
+  /**
    * The paths of the health endpoint ({@code /health} and its {@code /liveness} and {@code
    * /readiness} probes, which Micronaut serves whenever the endpoint is on), under {@code
    * endpoints.all.path}. Empty when the endpoint is off or needs authentication, because then no

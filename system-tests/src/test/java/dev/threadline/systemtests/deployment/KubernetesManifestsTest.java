@@ -111,7 +111,8 @@ class KubernetesManifestsTest {
         .isEqualTo(app.serverPort());
     assertThat(container.containerPorts())
         .as(workload.name() + " containerPort")
-        .containsExactly(listening);
+        .containsExactlyElementsOf(
+            app.managementPort().map(port -> List.of(listening, port)).orElse(List.of(listening)));
 
     Set<String> served = app.anonymousHealthPaths();
     assertThat(served).as(app.module() + " serves an anonymous health endpoint").isNotEmpty();
@@ -140,6 +141,47 @@ class KubernetesManifestsTest {
           .as(workload.name() + " " + probe.kind() + " port")
           .isEqualTo(listening);
     }
+  }
+
+  @Test
+  void prometheusScrapesFunctionsOnTheirManagementPortWhichNoServiceExposes() {
+    Resource functions = functions();
+    AppConfig app = AppConfig.of("functions");
+    int management =
+        Integer.parseInt(
+            functions
+                .container()
+                .environment(manifests)
+                .getOrDefault(
+                    "THREADLINE_MANAGEMENT_PORT",
+                    String.valueOf(
+                        app.managementPort()
+                            .orElseThrow(
+                                () -> new AssertionError("functions: no management port")))));
+    assertThat(management).as("functions' management port").isNotEqualTo(app.serverPort());
+    assertThat(annotation(functions, "prometheus.io/port")).isEqualTo(String.valueOf(management));
+    assertThat(annotation(functions, "prometheus.io/path")).isEqualTo("/prometheus");
+    assertThat(functions.container().containerPorts()).contains(management);
+    for (Resource service : manifests.ofKind("Service")) {
+      for (Object port :
+          Yamls.list(
+              Yamls.required(service.document(), "spec.ports", service.name()), service.name())) {
+        Object target = Yamls.map(port, service.name()).get("targetPort");
+        assertThat(String.valueOf(target))
+            .as("Service " + service.name() + " must not expose the metrics port")
+            .isNotIn(String.valueOf(management), "management");
+      }
+    }
+    Resource relay = relay();
+    assertThat(annotation(relay, "prometheus.io/port"))
+        .as("the relay serves /prometheus on its own port")
+        .isEqualTo(String.valueOf(AppConfig.of("outbox-relay").serverPort()));
+  }
+
+  private static String annotation(Resource workload, String name) {
+    Object annotations =
+        Yamls.required(workload.document(), "spec.template.metadata.annotations", workload.name());
+    return String.valueOf(Yamls.map(annotations, workload.name()).get(name));
   }
 
   @Test
