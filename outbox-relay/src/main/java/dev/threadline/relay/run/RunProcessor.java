@@ -15,6 +15,7 @@ import dev.threadline.relay.bus.RunReply;
 import dev.threadline.relay.metrics.RelayMetrics;
 import dev.threadline.relay.store.ClaimedRun;
 import dev.threadline.relay.store.RunStore;
+import dev.threadline.relay.store.RunStoreException;
 import dev.threadline.relay.store.TakenOverRun;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -138,7 +139,7 @@ public class RunProcessor {
     RunReply reply = null;
     long attemptStart = System.nanoTime();
     try {
-      reply = publisher.start(run);
+      reply = publisher.start(run, () -> store.isLatestStart(run));
       List<ChatMessage> history = store.history(run);
       StringBuilder content = new StringBuilder();
       RunReply chunks = reply;
@@ -299,10 +300,10 @@ public class RunProcessor {
   /** Publishes a terminal event after the database says so; the row is the truth if this fails. */
   private void publishQuietly(ClaimedRun run, RunReply reply, Consumer<RunReply> event) {
     try {
-      event.accept(reply != null ? reply : publisher.start(run));
+      event.accept(reply != null ? reply : publisher.start(run, () -> store.isLatestStart(run)));
     } catch (FencedOutException e) {
       LOG.info("terminal event not published: a newer epoch owns the subject");
-    } catch (ReplyPublishException e) {
+    } catch (ReplyPublishException | RunStoreException e) {
       LOG.warn("terminal event not published: {}", e.getMessage());
     }
   }

@@ -124,6 +124,20 @@ final class RunSql {
       returning id
       """;
 
+  /**
+   * Whether this epoch of the run still owns its thread's subject: the run is still at our epoch
+   * (running, or ended by us) and no later run of the thread has been claimed since.
+   */
+  static final String LATEST_START =
+      """
+      select exists (
+        select 1 from runs r
+         where r.id = ? and r.executor_id = ? and r.epoch = ?
+           and not exists (select 1 from runs later
+                            where later.thread_id = r.thread_id and later.seq > r.seq
+                              and later.started_at is not null))
+      """;
+
   static final String FAIL =
       """
       update runs set status = 'failed', error = ?, finished_at = ?

@@ -27,6 +27,9 @@ class JetStreamReplyPublisherTest {
   private static final ReplyStreamNames NAMES = TestReplyStream.unique();
   private static final ReplyEventCodec CODEC = new ReplyEventCodec(ObjectMapper.getDefault());
 
+  /** These tests are about the broker's fence: the database always says the run is ours. */
+  static final OwnershipCheck OWNER = () -> true;
+
   private static NatsConnection nats;
   private static JetStreamReplyPublisher publisher;
   private static ReplyReader reader;
@@ -73,12 +76,12 @@ class JetStreamReplyPublisherTest {
   void startPurgesThePreviousRunAndPublishesResetFirst() {
     ThreadId thread = newThread();
     UUID previous = UUID.randomUUID();
-    RunReply old = publisher.start(run(thread, previous, 1));
+    RunReply old = publisher.start(run(thread, previous, 1), OWNER);
     old.chunk(0, "old text");
     old.done(UUID.randomUUID(), "stop");
 
     UUID runId = UUID.randomUUID();
-    publisher.start(run(thread, runId, 1));
+    publisher.start(run(thread, runId, 1), OWNER);
 
     assertThat(reader.events(thread)).containsExactly(new ReplyEvent.Reset(runId, 1));
   }
@@ -88,7 +91,7 @@ class JetStreamReplyPublisherTest {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();
     UUID messageId = UUID.randomUUID();
-    RunReply reply = publisher.start(run(thread, runId, 1));
+    RunReply reply = publisher.start(run(thread, runId, 1), OWNER);
     reply.chunk(0, "Hel");
     reply.chunk(1, "lo");
     reply.done(messageId, "stop");
@@ -107,7 +110,7 @@ class JetStreamReplyPublisherTest {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();
     UUID messageId = UUID.randomUUID();
-    RunReply reply = publisher.start(run(thread, runId, 1));
+    RunReply reply = publisher.start(run(thread, runId, 1), OWNER);
     reply.done(messageId, "stop");
 
     reply.done(messageId, "stop"); // as a late done re-sends it
@@ -121,9 +124,9 @@ class JetStreamReplyPublisherTest {
   void aSecondStartOfTheSameEpochIsNotTakenForADuplicate() {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();
-    publisher.start(run(thread, runId, 1)).chunk(0, "lost");
+    publisher.start(run(thread, runId, 1), OWNER).chunk(0, "lost");
 
-    RunReply again = publisher.start(run(thread, runId, 1));
+    RunReply again = publisher.start(run(thread, runId, 1), OWNER);
     again.error("failed", false);
 
     assertThat(reader.events(thread))
@@ -135,10 +138,10 @@ class JetStreamReplyPublisherTest {
   void aNewerEpochFencesTheOlderPublisherAtTheBroker() {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();
-    RunReply stale = publisher.start(run(thread, runId, 1));
+    RunReply stale = publisher.start(run(thread, runId, 1), OWNER);
     stale.chunk(0, "stale ");
 
-    RunReply fresh = publisher.start(run(thread, runId, 2));
+    RunReply fresh = publisher.start(run(thread, runId, 2), OWNER);
     assertThatThrownBy(() -> stale.chunk(1, "more stale")).isInstanceOf(FencedOutException.class);
     fresh.chunk(0, "fresh");
     assertThatThrownBy(() -> stale.error("late", false)).isInstanceOf(FencedOutException.class);
@@ -152,9 +155,9 @@ class JetStreamReplyPublisherTest {
   void aStaleEpochCannotRestartOverANewerOne() {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();
-    publisher.start(run(thread, runId, 3)).chunk(0, "newest");
+    publisher.start(run(thread, runId, 3), OWNER).chunk(0, "newest");
 
-    assertThatThrownBy(() -> publisher.start(run(thread, runId, 2)))
+    assertThatThrownBy(() -> publisher.start(run(thread, runId, 2), OWNER))
         .isInstanceOf(FencedOutException.class);
     assertThat(reader.events(thread)).hasSize(2);
   }
@@ -163,9 +166,9 @@ class JetStreamReplyPublisherTest {
   void cancelledAndErrorEventsCarryTheirData() {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();
-    RunReply reply = publisher.start(run(thread, runId, 1));
+    RunReply reply = publisher.start(run(thread, runId, 1), OWNER);
     reply.error("model overloaded", true);
-    RunReply retry = publisher.start(run(thread, runId, 2));
+    RunReply retry = publisher.start(run(thread, runId, 2), OWNER);
     retry.cancelled();
 
     List<ReplyEvent> events = reader.events(thread);

@@ -282,7 +282,7 @@ class RelayIntegrationTest {
       ClaimedRun newer =
           new ClaimedRun(
               runId, new ThreadId(thread), 2, "executor-newer", "m", 2, true, false, null);
-      relay.getBean(ReplyPublisher.class).start(newer);
+      relay.getBean(ReplyPublisher.class).start(newer, () -> true);
 
       await()
           .atMost(Duration.ofSeconds(2))
