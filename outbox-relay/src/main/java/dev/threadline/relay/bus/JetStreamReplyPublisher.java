@@ -278,9 +278,11 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
     }
 
     @Override
-    public void error(String message, boolean retryable) {
+    public void error(String message, String code, boolean retryable) {
       publish(
-          new ReplyEvent.RunError(run.runId(), run.epoch(), message, retryable), "error", "error");
+          new ReplyEvent.RunError(run.runId(), run.epoch(), message, retryable, code),
+          "error",
+          "error");
     }
 
     @Override

@@ -127,11 +127,12 @@ class JetStreamReplyPublisherTest {
     publisher.start(run(thread, runId, 1), OWNER).chunk(0, "lost");
 
     RunReply again = publisher.start(run(thread, runId, 1), OWNER);
-    again.error("failed", false);
+    again.error("failed", "relay_failure", false);
 
     assertThat(reader.events(thread))
         .containsExactly(
-            new ReplyEvent.Reset(runId, 1), new ReplyEvent.RunError(runId, 1, "failed", false));
+            new ReplyEvent.Reset(runId, 1),
+            new ReplyEvent.RunError(runId, 1, "failed", false, "relay_failure"));
   }
 
   @Test
@@ -144,7 +145,8 @@ class JetStreamReplyPublisherTest {
     RunReply fresh = publisher.start(run(thread, runId, 2), OWNER);
     assertThatThrownBy(() -> stale.chunk(1, "more stale")).isInstanceOf(FencedOutException.class);
     fresh.chunk(0, "fresh");
-    assertThatThrownBy(() -> stale.error("late", false)).isInstanceOf(FencedOutException.class);
+    assertThatThrownBy(() -> stale.error("late", "relay_failure", false))
+        .isInstanceOf(FencedOutException.class);
 
     assertThat(reader.events(thread))
         .containsExactly(
@@ -167,7 +169,11 @@ class JetStreamReplyPublisherTest {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();
     RunReply reply = publisher.start(run(thread, runId, 1), OWNER);
-    reply.error("model overloaded", true);
+    reply.error("model overloaded", "provider_unavailable", true);
+    assertThat(reader.events(thread))
+        .containsExactly(
+            new ReplyEvent.Reset(runId, 1),
+            new ReplyEvent.RunError(runId, 1, "model overloaded", true, "provider_unavailable"));
     RunReply retry = publisher.start(run(thread, runId, 2), OWNER);
     retry.cancelled();
 
