@@ -40,8 +40,18 @@ public final class PausingStartListener implements ReplyStartListener {
     hold(run, Step.BEFORE_PURGE);
   }
 
+  /** Pauses the next start of any run at {@code step}. */
+  public Pause pauseNext(Step step) {
+    Pause pause = new Pause();
+    pauses.put(step.name(), pause);
+    return pause;
+  }
+
   private void hold(ClaimedRun run, Step step) {
     Pause pause = pauses.remove(key(run.runId(), run.epoch(), step));
+    if (pause == null) {
+      pause = pauses.remove(step.name());
+    }
     if (pause != null) {
       pause.reached.countDown();
       try {
