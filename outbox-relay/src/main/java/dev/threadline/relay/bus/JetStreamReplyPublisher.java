@@ -179,13 +179,7 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
             }
             throw e;
           }
-          Headers headers = info.getHeaders();
-          String runId = headers == null ? null : headers.getFirst(ReplyHeaders.RUN_ID);
-          String epoch = headers == null ? null : headers.getFirst(ReplyHeaders.EPOCH);
-          return new LastMessage(
-              info.getSeq(),
-              runId == null ? null : UUID.fromString(runId),
-              epoch == null ? -1 : Long.parseLong(epoch));
+          return LastMessage.of(info);
         });
   }
 
