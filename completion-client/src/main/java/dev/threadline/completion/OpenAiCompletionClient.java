@@ -170,7 +170,7 @@ public final class OpenAiCompletionClient implements CompletionClient, AutoClose
       body =
           json.writeValueAsBytes(
               ChatCompletionRequest.streaming(
-                  model, request.messages(), config.maxTokens(), config.tokensField()));
+                  model, request.messages(), config.tokenLimit(), config.tokensField()));
     } catch (IOException e) {
       throw new UncheckedIOException("encoding a chat completion request", e);
     }

@@ -37,7 +37,7 @@ public record OpenAiConfiguration(
     @Bindable(defaultValue = "10s") Duration connectTimeout,
     @Bindable(defaultValue = "60s") Duration idleTimeout,
     @Bindable(defaultValue = "60s") Duration headersTimeout,
-    @Nullable Integer maxTokens,
+    @Nullable String maxTokens,
     @Bindable(defaultValue = "max_completion_tokens") String maxTokensField) {
 
   public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -53,9 +53,12 @@ public record OpenAiConfiguration(
     connectTimeout = positive(connectTimeout, "openai.connect-timeout");
     idleTimeout = positive(idleTimeout, "openai.idle-timeout");
     headersTimeout = positive(headersTimeout, "openai.headers-timeout");
-    if (maxTokens != null && maxTokens < 1) {
+    maxTokens = maxTokens == null || maxTokens.isBlank() ? null : maxTokens.strip();
+    if (maxTokens != null && parseTokens(maxTokens) == null) {
       throw new IllegalArgumentException(
-          "OPENAI_MAX_TOKENS must be a positive number of tokens (or unset), got " + maxTokens);
+          "OPENAI_MAX_TOKENS must be a positive number of tokens (or unset), got '"
+              + maxTokens
+              + "'");
     }
     maxTokensField = MaxTokensField.parse(maxTokensField).wire();
     if (apiKey == null && "api.openai.com".equals(URI.create(baseUrl).getHost())) {
@@ -95,7 +98,30 @@ public record OpenAiConfiguration(
 
   public OpenAiConfiguration withMaxTokens(@Nullable Integer tokens, String field) {
     return new OpenAiConfiguration(
-        baseUrl, apiKey, model, connectTimeout, idleTimeout, headersTimeout, tokens, field);
+        baseUrl,
+        apiKey,
+        model,
+        connectTimeout,
+        idleTimeout,
+        headersTimeout,
+        tokens == null ? null : tokens.toString(),
+        field);
+  }
+
+  /** {@link #maxTokens} as a number; null when unset. */
+  @Nullable
+  public Integer tokenLimit() {
+    return maxTokens == null ? null : parseTokens(maxTokens);
+  }
+
+  @Nullable
+  private static Integer parseTokens(String raw) {
+    try {
+      int tokens = Integer.parseInt(raw);
+      return tokens >= 1 ? tokens : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   /** The request field that carries {@link #maxTokens}. */

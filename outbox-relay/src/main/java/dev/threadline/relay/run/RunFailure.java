@@ -14,6 +14,8 @@ record RunFailure(String code, String message) {
       new RunFailure("bus_unavailable", "the message bus is unavailable");
   static final RunFailure RELAY_FAILURE =
       new RunFailure("relay_failure", "the relay failed unexpectedly");
+  static final RunFailure ATTEMPTS_EXHAUSTED =
+      new RunFailure("attempts_exhausted", "the run used up its attempts");
 
   RunFailure {
     Objects.requireNonNull(code, "code");

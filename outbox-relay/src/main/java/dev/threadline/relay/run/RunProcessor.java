@@ -143,7 +143,7 @@ public class RunProcessor {
       return cancel(run, null);
     }
     if (run.attempts() > maxAttempts) {
-      return failForGood(run, null, RunFailure.RELAY_FAILURE.afterAttempts(maxAttempts));
+      return failForGood(run, null, RunFailure.ATTEMPTS_EXHAUSTED);
     }
     RunReply reply = null;
     long attemptStart = System.nanoTime();
