@@ -19,23 +19,34 @@ import java.io.InputStream;
  *   <li>end of stream before both: transient, "stream cut after N deltas".
  *   <li>a data line that is not a JSON chunk: transient. A provider glitch or a corrupted transfer
  *       is not a property of the request, and the caller's retry limit bounds the repeats.
- *   <li>an {@code error} object inside the stream (OpenAI sends one when it fails mid-answer):
- *       transient, with the provider's message.
+ *   <li>an {@code error} object inside the stream (OpenAI sends one when it fails mid-answer): by
+ *       its {@code type}/{@code code}: a content-policy refusal or an invalid request is permanent
+ *       (retrying sends the same request), a rate limit or anything else transient.
+ *   <li>{@code finish_reason: content_filter}: permanent ({@link FailureReason#CONTENT_FILTERED}),
+ *       even after some deltas: the answer was cut by the provider's policy and would be again.
+ *   <li>the reply reaches {@code maxReplyChars}: what fits goes to the sink (never half a surrogate
+ *       pair), and the stream completes at once with finish reason {@code length}.
  * </ul>
  */
 final class ChatCompletionStream {
 
   private static final String DONE = "[DONE]";
+  private static final String CONTENT_FILTER = "content_filter";
 
   private final ObjectMapper json;
   private final ProviderText providerText;
   private final ServerSentEventReader events;
+  private final int maxReplyChars;
   private int deltas;
+  private long chars;
+  private boolean capped;
   private String finishReason;
   private int promptTokens = -1;
   private int completionTokens = -1;
 
-  ChatCompletionStream(ObjectMapper json, ProviderText providerText, InputStream body) {
+  ChatCompletionStream(
+      ObjectMapper json, ProviderText providerText, InputStream body, int maxReplyChars) {
+    this.maxReplyChars = maxReplyChars;
     this.json = json;
     this.providerText = providerText;
     this.events = new ServerSentEventReader(body);
@@ -71,6 +82,10 @@ final class ChatCompletionStream {
         return result();
       }
       accept(parse(data), sink);
+      if (capped) {
+        finishReason = "length";
+        return result();
+      }
     }
   }
 
@@ -104,9 +119,11 @@ final class ChatCompletionStream {
       throw new CompletionFailedException(
           "provider reported an error after "
               + deltas
-              + " deltas: "
+              + " deltas ("
+              + providerText.excerpt(chunk.error().kind())
+              + "): "
               + providerText.excerpt(chunk.error().message()),
-          true,
+          reasonOf(chunk.error().kind()),
           0,
           null,
           null);
@@ -122,13 +139,52 @@ final class ChatCompletionStream {
     if (choice.delta() != null) {
       String content = choice.delta().content();
       if (content != null && !content.isEmpty()) {
-        sink.onDelta(content);
-        deltas++;
+        deliver(content, sink);
       }
     }
     if (choice.finishReason() != null && !choice.finishReason().isBlank()) {
       finishReason = choice.finishReason();
+      if (CONTENT_FILTER.equals(finishReason)) {
+        throw new CompletionFailedException(
+            "provider stopped the answer by content filter after " + deltas + " deltas",
+            FailureReason.CONTENT_FILTERED,
+            0,
+            null,
+            null);
+      }
     }
+  }
+
+  /** Hands the delta to the sink, cut at the reply cap (never between a surrogate pair). */
+  private void deliver(String content, DeltaSink sink) {
+    long room = maxReplyChars - chars;
+    if (content.length() > room) {
+      int cut = (int) room;
+      if (cut > 0 && Character.isHighSurrogate(content.charAt(cut - 1))) {
+        cut--;
+      }
+      content = content.substring(0, cut);
+      capped = true;
+    }
+    if (!content.isEmpty()) {
+      sink.onDelta(content);
+      deltas++;
+      chars += content.length();
+    }
+  }
+
+  /** A mid-stream error by its type and code: a refusal that a retry would meet again, or not. */
+  private static FailureReason reasonOf(String kind) {
+    if (kind.contains("content_filter") || kind.contains("content_policy")) {
+      return FailureReason.CONTENT_FILTERED;
+    }
+    if (kind.contains("invalid_request") || kind.contains("context_length_exceeded")) {
+      return FailureReason.INVALID_REQUEST;
+    }
+    if (kind.contains("rate_limit")) {
+      return FailureReason.RATE_LIMITED;
+    }
+    return FailureReason.UNAVAILABLE;
   }
 
   private CompletionResult result() {

@@ -10,24 +10,43 @@ import java.util.Optional;
  */
 public class CompletionFailedException extends RuntimeException {
 
-  private final boolean transientFailure;
+  private final FailureReason reason;
   private final int httpStatus;
   private final Duration retryAfter;
 
+  /** A failure whose reason follows from its status and transience. */
   public CompletionFailedException(
       String message,
       boolean transientFailure,
       int httpStatus,
       Duration retryAfter,
       Throwable cause) {
+    this(
+        message,
+        FailureReason.ofStatus(httpStatus, transientFailure),
+        httpStatus,
+        retryAfter,
+        cause);
+  }
+
+  /**
+   * @param message the detail, for the log: it may name the provider's URL and quote its message
+   */
+  public CompletionFailedException(
+      String message, FailureReason reason, int httpStatus, Duration retryAfter, Throwable cause) {
     super(message, cause);
-    this.transientFailure = transientFailure;
+    this.reason = java.util.Objects.requireNonNull(reason, "reason");
     this.httpStatus = httpStatus;
     this.retryAfter = retryAfter;
   }
 
   public boolean transientFailure() {
-    return transientFailure;
+    return reason.transientFailure();
+  }
+
+  /** What kind of failure this is, safe to tell a client. */
+  public FailureReason reason() {
+    return reason;
   }
 
   /**

@@ -39,9 +39,24 @@ final class IdleWatchdog implements AutoCloseable {
     return watch;
   }
 
+  /**
+   * Runs {@code action} once after {@code delay}, on the watchdog's thread, unless the returned
+   * timer is closed first. {@code action} must be quick.
+   */
+  Timer after(Duration delay, Runnable action) {
+    ScheduledFuture<?> future = scheduler.schedule(action, delay.toNanos(), TimeUnit.NANOSECONDS);
+    return () -> future.cancel(false);
+  }
+
   @Override
   public void close() {
     scheduler.shutdownNow();
+  }
+
+  /** A scheduled action; closing it cancels it if it has not run. */
+  interface Timer extends AutoCloseable {
+    @Override
+    void close();
   }
 
   /** One watched response. */

@@ -14,23 +14,36 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The cancellable state of one HTTP exchange. The abort signal and the idle watchdog, on their own
- * threads, cancel the pending response future or close the body stream; the calling thread, blocked
- * in {@code get} or {@code read}, wakes up and asks {@link #failure} what happened.
+ * The cancellable state of one HTTP exchange. The abort signal, the idle watchdog and the call's
+ * deadline, on their own threads, cancel the pending response future or close the body stream; the
+ * calling thread, blocked in {@code get} or {@code read}, wakes up and asks {@link #failure} what
+ * happened.
  */
 final class InFlightCall {
 
   private final AbortSignal abort;
   private final Duration idleTimeout;
   private final URI target;
+  private final Duration deadline;
   private volatile CompletableFuture<?> pending;
   private volatile InputStream body;
   private volatile boolean stalled;
+  private volatile boolean expired;
 
-  InFlightCall(AbortSignal abort, Duration idleTimeout, URI target) {
+  /**
+   * @param deadline the whole call's bound, reported when {@link #expire} ended it
+   */
+  InFlightCall(AbortSignal abort, Duration idleTimeout, URI target, Duration deadline) {
     this.abort = abort;
     this.idleTimeout = idleTimeout;
     this.target = target;
+    this.deadline = deadline;
+  }
+
+  /** Deadline callback: the call took too long, whether or not bytes kept coming. */
+  void expire() {
+    expired = true;
+    cancel();
   }
 
   /** Abort listener: wakes the caller wherever it waits. */
@@ -60,6 +73,9 @@ final class InFlightCall {
       response = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (CancellationException e) {
       abort.throwIfAborted();
+      if (expired) {
+        throw timedOut("waiting for response headers", e);
+      }
       throw transientFailure("chat completion: request cancelled", e);
     } catch (TimeoutException e) {
       future.cancel(true);
@@ -89,6 +105,10 @@ final class InFlightCall {
     if (abort.aborted()) {
       closeBody();
       abort.throwIfAborted();
+    }
+    if (expired) {
+      closeBody();
+      throw timedOut("as the response began", null);
     }
   }
 
@@ -122,6 +142,9 @@ final class InFlightCall {
   RuntimeException failure(Throwable cause, String during) {
     if (abort.aborted()) {
       return new CompletionAbortedException(abort.reason().orElse("aborted"));
+    }
+    if (expired) {
+      return timedOut(during, cause);
     }
     if (stalled) {
       return transientFailure(
@@ -161,6 +184,15 @@ final class InFlightCall {
       text.append(')');
     }
     return text.toString();
+  }
+
+  private CompletionFailedException timedOut(String during, Throwable cause) {
+    return new CompletionFailedException(
+        "chat completion exceeded its deadline of " + deadline.toMillis() + " ms " + during,
+        FailureReason.TIMED_OUT,
+        0,
+        null,
+        cause);
   }
 
   private static CompletionFailedException transientFailure(String message, Throwable cause) {

@@ -110,17 +110,33 @@ public final class OpenAiCompletionClient implements CompletionClient, AutoClose
       DeltaSink sink,
       AbortSignal abort,
       Progress progress) {
-    InFlightCall call = new InFlightCall(abort, config.idleTimeout(), config.chatCompletionsUri());
+    InFlightCall call =
+        new InFlightCall(
+            abort, config.idleTimeout(), config.chatCompletionsUri(), request.timeout());
     abort.onAbort(call::cancel);
-    HttpResponse<InputStream> response =
-        call.awaitHeaders(
-            http.sendAsync(httpRequest(model, request), HttpResponse.BodyHandlers.ofInputStream()),
-            config.headersTimeout());
-    progress.status = response.statusCode();
+    // the whole call's bound: keep-alives and empty deltas restart the idle watchdog, never this
+    try (IdleWatchdog.Timer deadline = watchdog.after(request.timeout(), call::expire)) {
+      HttpResponse<InputStream> response =
+          call.awaitHeaders(
+              http.sendAsync(
+                  httpRequest(model, request), HttpResponse.BodyHandlers.ofInputStream()),
+              config.headersTimeout());
+      progress.status = response.statusCode();
+      return read(response, call, sink, abort, progress, request.maxReplyChars());
+    }
+  }
+
+  private CompletionResult read(
+      HttpResponse<InputStream> response,
+      InFlightCall call,
+      DeltaSink sink,
+      AbortSignal abort,
+      Progress progress,
+      int maxReplyChars) {
     try (IdleWatchdog.Watch watch = watchdog.watch(config.idleTimeout(), call::stall)) {
       InputStream body = watch.track(response.body()); // closed by call.release()
       if (progress.status / 100 != 2) {
-        throw statusFailure(response, readExcerpt(body, call, true));
+        throw statusFailure(response, readError(body, call, true));
       }
       String contentType = response.headers().firstValue("content-type").orElse("");
       if (contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
@@ -128,8 +144,8 @@ public final class OpenAiCompletionClient implements CompletionClient, AutoClose
             "provider answered "
                 + contentType
                 + " instead of an event stream: "
-                + readExcerpt(body, call, false),
-            false,
+                + readError(body, call, false).excerpt(),
+            FailureReason.REFUSED,
             progress.status,
             null,
             null);
@@ -139,7 +155,8 @@ public final class OpenAiCompletionClient implements CompletionClient, AutoClose
             sink.onDelta(delta);
             progress.deltas++;
           };
-      return new ChatCompletionStream(json, providerText, body).readInto(counting, abort);
+      return new ChatCompletionStream(json, providerText, body, maxReplyChars)
+          .readInto(counting, abort);
     } catch (IOException e) {
       throw call.failure(e, "after " + progress.deltas + " deltas");
     } finally {
@@ -150,7 +167,10 @@ public final class OpenAiCompletionClient implements CompletionClient, AutoClose
   private HttpRequest httpRequest(String model, CompletionRequest request) {
     byte[] body;
     try {
-      body = json.writeValueAsBytes(ChatCompletionRequest.streaming(model, request.messages()));
+      body =
+          json.writeValueAsBytes(
+              ChatCompletionRequest.streaming(
+                  model, request.messages(), config.tokenLimit(), config.tokensField()));
     } catch (IOException e) {
       throw new UncheckedIOException("encoding a chat completion request", e);
     }
@@ -167,29 +187,37 @@ public final class OpenAiCompletionClient implements CompletionClient, AutoClose
     return builder.build();
   }
 
-  private CompletionFailedException statusFailure(HttpResponse<?> response, String detail) {
+  private CompletionFailedException statusFailure(HttpResponse<?> response, ProviderError error) {
     int status = response.statusCode();
     boolean transientFailure = status >= 500 || TRANSIENT_STATUSES.contains(status);
     Duration retryAfter =
         transientFailure ? RetryAfter.from(response.headers(), Instant.now()).orElse(null) : null;
+    FailureReason reason = FailureReason.ofStatus(status, transientFailure);
+    if (!transientFailure
+        && (error.kind().contains("content_filter") || error.kind().contains("content_policy"))) {
+      reason = FailureReason.CONTENT_FILTERED;
+    }
     return new CompletionFailedException(
         "chat completion refused: HTTP "
             + status
             + " from "
             + config.chatCompletionsUri()
             + ": "
-            + detail,
-        transientFailure,
+            + error.excerpt(),
+        reason,
         status,
         retryAfter,
         null);
   }
 
+  /** The provider's error message (for the log) and its type and code (to classify it). */
+  private record ProviderError(String excerpt, String kind) {}
+
   /**
    * The provider's {@code error.message}; else, if {@code rawFallback}, the start of the body (an
    * error page). Without it nothing else is quoted: a 2xx body may hold model output.
    */
-  private String readExcerpt(InputStream body, InFlightCall call, boolean rawFallback) {
+  private ProviderError readError(InputStream body, InFlightCall call, boolean rawFallback) {
     byte[] bytes;
     try {
       bytes = body.readNBytes(MAX_ERROR_BODY_BYTES);
@@ -198,18 +226,19 @@ public final class OpenAiCompletionClient implements CompletionClient, AutoClose
       if (failure instanceof CompletionAbortedException aborted) {
         throw aborted;
       }
-      return "(body unreadable: " + e.getClass().getSimpleName() + ")";
+      return new ProviderError("(body unreadable: " + e.getClass().getSimpleName() + ")", "");
     }
     String raw = new String(bytes, StandardCharsets.UTF_8);
     try {
       ErrorBody error = json.readValue(bytes, ErrorBody.class);
       if (error != null && error.error() != null && error.error().message() != null) {
-        return providerText.excerpt(error.error().message());
+        return new ProviderError(
+            providerText.excerpt(error.error().message()), error.error().kind());
       }
     } catch (IOException | RuntimeException notJson) {
       // fall through to the raw text
     }
-    return rawFallback ? providerText.excerpt(raw) : "(no error message)";
+    return new ProviderError(rawFallback ? providerText.excerpt(raw) : "(no error message)", "");
   }
 
   @PreDestroy

@@ -23,6 +23,11 @@ import java.util.Locale;
  * @param idleTimeout how long a response may stay silent (no byte at all) before it counts as
  *     stalled
  * @param headersTimeout how long to wait for the response headers once the request is sent
+ * @param maxTokens {@code OPENAI_MAX_TOKENS}: the most tokens a reply may have, sent with every
+ *     request when set (none sent when unset: the model's own limit)
+ * @param maxTokensField {@code OPENAI_MAX_TOKENS_FIELD}: the request field that carries it, {@code
+ *     max_completion_tokens} (OpenAI's current name; {@code max_tokens} is deprecated there and
+ *     refused by its reasoning models) or {@code max_tokens} (servers that know only the old one)
  */
 @ConfigurationProperties("openai")
 public record OpenAiConfiguration(
@@ -31,7 +36,9 @@ public record OpenAiConfiguration(
     @Bindable(defaultValue = DEFAULT_MODEL) String model,
     @Bindable(defaultValue = "10s") Duration connectTimeout,
     @Bindable(defaultValue = "60s") Duration idleTimeout,
-    @Bindable(defaultValue = "60s") Duration headersTimeout) {
+    @Bindable(defaultValue = "60s") Duration headersTimeout,
+    @Nullable String maxTokens,
+    @Bindable(defaultValue = "max_completion_tokens") String maxTokensField) {
 
   public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
   public static final String DEFAULT_MODEL = "gpt-4o-mini";
@@ -46,6 +53,14 @@ public record OpenAiConfiguration(
     connectTimeout = positive(connectTimeout, "openai.connect-timeout");
     idleTimeout = positive(idleTimeout, "openai.idle-timeout");
     headersTimeout = positive(headersTimeout, "openai.headers-timeout");
+    maxTokens = maxTokens == null || maxTokens.isBlank() ? null : maxTokens.strip();
+    if (maxTokens != null && parseTokens(maxTokens) == null) {
+      throw new IllegalArgumentException(
+          "OPENAI_MAX_TOKENS must be a positive number of tokens (or unset), got '"
+              + maxTokens
+              + "'");
+    }
+    maxTokensField = MaxTokensField.parse(maxTokensField).wire();
     if (apiKey == null && "api.openai.com".equals(URI.create(baseUrl).getHost())) {
       throw new IllegalArgumentException(
           "no API key for "
@@ -63,13 +78,75 @@ public record OpenAiConfiguration(
         DEFAULT_MODEL,
         Duration.ofSeconds(10),
         Duration.ofSeconds(60),
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(60),
+        null,
+        MaxTokensField.MAX_COMPLETION_TOKENS.wire());
   }
 
   public OpenAiConfiguration withTimeouts(
       Duration connectTimeout, Duration idleTimeout, Duration headersTimeout) {
     return new OpenAiConfiguration(
-        baseUrl, apiKey, model, connectTimeout, idleTimeout, headersTimeout);
+        baseUrl,
+        apiKey,
+        model,
+        connectTimeout,
+        idleTimeout,
+        headersTimeout,
+        maxTokens,
+        maxTokensField);
+  }
+
+  public OpenAiConfiguration withMaxTokens(@Nullable Integer tokens, String field) {
+    return new OpenAiConfiguration(
+        baseUrl,
+        apiKey,
+        model,
+        connectTimeout,
+        idleTimeout,
+        headersTimeout,
+        tokens == null ? null : tokens.toString(),
+        field);
+  }
+
+  /** {@link #maxTokens} as a number; null when unset. */
+  @Nullable
+  public Integer tokenLimit() {
+    return maxTokens == null ? null : parseTokens(maxTokens);
+  }
+
+  @Nullable
+  private static Integer parseTokens(String raw) {
+    try {
+      int tokens = Integer.parseInt(raw);
+      return tokens >= 1 ? tokens : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** The request field that carries {@link #maxTokens}. */
+  public MaxTokensField tokensField() {
+    return MaxTokensField.parse(maxTokensField);
+  }
+
+  /** Where the reply's token limit goes in the request. */
+  public enum MaxTokensField {
+    MAX_COMPLETION_TOKENS,
+    MAX_TOKENS;
+
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    static MaxTokensField parse(String raw) {
+      for (MaxTokensField field : values()) {
+        if (field.wire().equals(raw == null ? "" : raw.strip())) {
+          return field;
+        }
+      }
+      throw new IllegalArgumentException(
+          "OPENAI_MAX_TOKENS_FIELD must be max_completion_tokens or max_tokens, got '" + raw + "'");
+    }
   }
 
   /** {@code POST} target of a chat completion. */
@@ -92,6 +169,8 @@ public record OpenAiConfiguration(
         + idleTimeout
         + ", headersTimeout="
         + headersTimeout
+        + ", maxTokens="
+        + (maxTokens == null ? "unset" : maxTokens + " as " + maxTokensField)
         + "]";
   }
 

@@ -19,14 +19,26 @@ final class OpenAiWire {
       String model,
       List<Message> messages,
       boolean stream,
-      @JsonProperty("stream_options") StreamOptions streamOptions) {
+      @JsonProperty("stream_options") StreamOptions streamOptions,
+      @Nullable @JsonProperty("max_completion_tokens") Integer maxCompletionTokens,
+      @Nullable @JsonProperty("max_tokens") Integer maxTokens) {
 
-    static ChatCompletionRequest streaming(String model, List<ChatMessage> history) {
+    /**
+     * @param maxTokens null: no limit sent; else sent in {@code field}
+     */
+    static ChatCompletionRequest streaming(
+        String model,
+        List<ChatMessage> history,
+        @Nullable Integer maxTokens,
+        OpenAiConfiguration.MaxTokensField field) {
+      boolean legacy = field == OpenAiConfiguration.MaxTokensField.MAX_TOKENS;
       return new ChatCompletionRequest(
           model,
           history.stream().map(m -> new Message(m.role(), m.content())).toList(),
           true,
-          new StreamOptions(true));
+          new StreamOptions(true),
+          legacy ? null : maxTokens,
+          legacy ? maxTokens : null);
     }
   }
 
@@ -70,5 +82,12 @@ final class OpenAiWire {
 
   @Serdeable
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record ErrorDetail(@Nullable String message, @Nullable String type) {}
+  record ErrorDetail(@Nullable String message, @Nullable String type, @Nullable Object code) {
+
+    /** {@code type} and {@code code} in lower case, one string to search (code may be a number). */
+    String kind() {
+      return ((type == null ? "" : type) + " " + (code == null ? "" : code))
+          .toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 }

@@ -112,7 +112,9 @@ class OpenAiConfigurationTest {
             Map.of(
                 "OPENAI_BASE_URL", "https://api.openai.com/v1",
                 "OPENAI_API_KEY", "sk-from-env",
-                "OPENAI_MODEL", "gpt-4.1-mini"),
+                "OPENAI_MODEL", "gpt-4.1-mini",
+                "OPENAI_MAX_TOKENS", "256",
+                "OPENAI_MAX_TOKENS_FIELD", "max_tokens"),
             PropertySource.PropertyConvention.ENVIRONMENT_VARIABLE);
     try (ApplicationContext context = isolatedContext(environment)) {
       OpenAiConfiguration config = context.getBean(OpenAiConfiguration.class);
@@ -120,7 +122,32 @@ class OpenAiConfigurationTest {
       assertThat(config.baseUrl()).isEqualTo("https://api.openai.com/v1");
       assertThat(config.apiKey()).isEqualTo("sk-from-env");
       assertThat(config.model()).isEqualTo("gpt-4.1-mini");
+      assertThat(config.tokenLimit()).isEqualTo(256);
+      assertThat(config.tokensField()).isEqualTo(OpenAiConfiguration.MaxTokensField.MAX_TOKENS);
     }
+  }
+
+  @Test
+  void refusesABadTokenLimitOrFieldNamingTheVariable() {
+    OpenAiConfiguration config = OpenAiConfiguration.of("http://localhost/v1", null);
+
+    assertThat(config.tokenLimit()).isNull();
+    assertThatThrownBy(() -> config.withMaxTokens(0, "max_tokens"))
+        .hasMessageContaining("OPENAI_MAX_TOKENS");
+    PropertySource environment =
+        PropertySource.of(
+            "test-env",
+            Map.of("OPENAI_BASE_URL", "http://127.0.0.1:9/v1", "OPENAI_MAX_TOKENS", "lots"),
+            PropertySource.PropertyConvention.ENVIRONMENT_VARIABLE);
+    assertThatThrownBy(
+            () -> {
+              try (ApplicationContext context = isolatedContext(environment)) {
+                context.getBean(OpenAiConfiguration.class);
+              }
+            })
+        .hasStackTraceContaining("OPENAI_MAX_TOKENS must be a positive number");
+    assertThatThrownBy(() -> config.withMaxTokens(100, "max_output_tokens"))
+        .hasMessageContaining("OPENAI_MAX_TOKENS_FIELD");
   }
 
   @Test

@@ -1,6 +1,8 @@
 package dev.threadline.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.micronaut.core.annotation.Creator;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.Objects;
 import java.util.UUID;
@@ -82,13 +84,29 @@ public sealed interface ReplyEvent
     }
   }
 
-  /** {@code retryable}: a reset with a higher epoch follows. */
+  /**
+   * {@code retryable}: a reset with a higher epoch follows. {@code message} is generic and stable,
+   * never a provider's text; {@code code} (absent from events of older relays) names the kind of
+   * failure for programs, e.g. {@code provider_unavailable}, {@code content_filtered}.
+   */
   @Serdeable
   @JsonInclude(JsonInclude.Include.ALWAYS)
-  record RunError(UUID runId, long epoch, String message, boolean retryable) implements ReplyEvent {
+  record RunError(
+      UUID runId,
+      long epoch,
+      String message,
+      boolean retryable,
+      @Nullable @JsonInclude(JsonInclude.Include.NON_NULL) String code)
+      implements ReplyEvent {
+    @Creator
     public RunError {
       Objects.requireNonNull(runId, "runId");
       Objects.requireNonNull(message, "message");
+    }
+
+    /** An error without a code, as relays published before codes existed. */
+    public RunError(UUID runId, long epoch, String message, boolean retryable) {
+      this(runId, epoch, message, retryable, null);
     }
 
     public String type() {

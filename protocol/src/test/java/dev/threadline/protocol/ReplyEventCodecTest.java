@@ -23,6 +23,8 @@ class ReplyEventCodecTest {
             new ReplyEvent.Chunk(runId, 3, 1, ""),
             new ReplyEvent.Done(runId, 3, UUID.randomUUID(), "stop"),
             new ReplyEvent.RunError(runId, 3, "model unavailable", true),
+            new ReplyEvent.RunError(
+                runId, 3, "the model provider is unavailable", true, "provider_unavailable"),
             new ReplyEvent.Cancelled(runId, 3));
     for (ReplyEvent event : events) {
       assertThat(codec.decode(event.type(), event.epoch(), codec.encode(event))).isEqualTo(event);
@@ -37,6 +39,26 @@ class ReplyEventCodecTest {
         .isEqualTo("{\"runId\":\"" + runId + "\",\"epoch\":1}");
     assertThat(codec.encodeToString(new ReplyEvent.Cancelled(runId, 4)))
         .isEqualTo("{\"runId\":\"" + runId + "\"}");
+  }
+
+  @Test
+  void anErrorCarriesItsCodeOnlyWhenItHasOneAndOlderErrorsStillRead() {
+    assertThat(
+            codec.encodeToString(
+                new ReplyEvent.RunError(runId, 2, "the model call took too long", true, "timeout")))
+        .isEqualTo(
+            "{\"runId\":\""
+                + runId
+                + "\",\"epoch\":2,\"message\":\"the model call took too long\","
+                + "\"retryable\":true,\"code\":\"timeout\"}");
+    assertThat(codec.encodeToString(new ReplyEvent.RunError(runId, 2, "x", false)))
+        .isEqualTo(
+            "{\"runId\":\"" + runId + "\",\"epoch\":2,\"message\":\"x\",\"retryable\":false}");
+    byte[] older =
+        ("{\"runId\":\"" + runId + "\",\"epoch\":2,\"message\":\"boom\",\"retryable\":true}")
+            .getBytes(StandardCharsets.UTF_8);
+    assertThat(codec.decode("error", 2, older))
+        .isEqualTo(new ReplyEvent.RunError(runId, 2, "boom", true, null));
   }
 
   @Test

@@ -102,6 +102,30 @@ class StartupConfigurationTest {
     }
   }
 
+  @Test
+  void theRelayRefusesToStartWithABadModelCallBoundNamingTheVariable() {
+    for (Map.Entry<String, String> bad :
+        Map.of(
+                "THREADLINE_RUN_TIMEOUT", "soon",
+                "THREADLINE_HISTORY_MAX_CHARS", "0",
+                "OPENAI_MAX_TOKENS", "lots")
+            .entrySet()) {
+      Map<String, String> environment = environment();
+      environment.put("OPENAI_BASE_URL", "http://127.0.0.1:9/v1");
+      environment.put("OPENAI_API_KEY", "unused");
+      environment.put(bad.getKey(), bad.getValue());
+
+      try (JarProcess relay =
+          JarProcess.startJar(
+              "relay-bad-" + bad.getKey().toLowerCase(java.util.Locale.ROOT),
+              Repository.current().relayJar(),
+              environment)) {
+        assertThat(relay.awaitExit(EXIT_TIMEOUT)).as(bad.getKey() + ": exit code").isNotZero();
+        assertThat(relay.logText()).contains(bad.getKey());
+      }
+    }
+  }
+
   private static Map<String, String> environment() {
     Map<String, String> environment = new HashMap<>(database.datasourceEnvironment());
     environment.putAll(TestReplyStream.environment(REPLIES));

@@ -21,16 +21,21 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes replies to the thread's JetStream subject, fenced at the broker: {@code reset} is
- * published expecting an empty subject (right after the purge), every later event expecting the
- * subject's last sequence to be our own previous one. A newer epoch's purge and reset break the
- * chain, and the broker refuses the stale publisher with API error 10071.
+ * Publishes replies to the thread's JetStream subject, fenced at the broker with no gap. A start
+ * reads the subject's last sequence, confirms in the database that the run is still ours and the
+ * thread's latest start, publishes {@code reset} expecting that sequence, and only then purges the
+ * subject below its reset. Every later event expects the subject's last sequence to be our own
+ * previous one. Whatever anyone publishes in between moves the sequence on, so a stale owner's
+ * reset or chunk is refused with API error 10071 ({@link FencedOutException}); and a purge only
+ * ever removes what lies below its own reset, never a newer run's events. (A purge is not a fence:
+ * after one, "expected last subject sequence 0" is accepted from anyone.)
  */
 @Singleton
 public class JetStreamReplyPublisher implements ReplyPublisher {
@@ -43,6 +48,9 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
   /** "no message found": the subject is empty. */
   static final int NO_MESSAGE_FOUND = 10037;
 
+  /** Starts that find a stale epoch of the same run slipping in before giving up. */
+  private static final int MAX_START_ROUNDS = 3;
+
   private static final Duration SHORTEST_ATTEMPT = Duration.ofMillis(250);
   private static final Duration LONGEST_ATTEMPT = Duration.ofSeconds(2);
 
@@ -51,16 +59,28 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
   private final ReplyStreamNames names;
   private final ReplyEventCodec codec;
   private final Duration publishTimeout;
+  private final ReplyStartListener listener;
 
   public JetStreamReplyPublisher(
       NatsConnection nats, ReplyStreamNames names, ReplyEventCodec codec, RelayConfig config) {
-    this(nats, names, codec, config, 1);
+    this(nats, names, codec, config, 1, Optional.empty());
+  }
+
+  /** A publisher whose starts a test observes (and may pause). */
+  public JetStreamReplyPublisher(
+      NatsConnection nats,
+      ReplyStreamNames names,
+      ReplyEventCodec codec,
+      RelayConfig config,
+      ReplyStartListener listener) {
+    this(nats, names, codec, config, 1, Optional.of(listener));
   }
 
   /**
    * @param replicas the stream's replicas ({@code THREADLINE_REPLIES_REPLICAS}), the same number
    *     functions ensure it with: a relay that ensured it with another would resize the stream on
    *     every start (a 3-node cluster's stream shrunk to one copy).
+   * @param listener observes each start's steps; none in production
    */
   @Inject
   public JetStreamReplyPublisher(
@@ -68,7 +88,8 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
       ReplyStreamNames names,
       ReplyEventCodec codec,
       RelayConfig config,
-      @Value("${threadline.replies.replicas:1}") int replicas) {
+      @Value("${threadline.replies.replicas:1}") int replicas,
+      Optional<ReplyStartListener> listener) {
     if (replicas < 1) {
       throw new IllegalArgumentException(
           "threadline.replies.replicas (THREADLINE_REPLIES_REPLICAS) must be >= 1");
@@ -76,6 +97,7 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
     this.names = names;
     this.codec = codec;
     this.publishTimeout = config.publishTimeout();
+    this.listener = listener.orElse(ReplyStartListener.NONE);
     try {
       this.jetStream = nats.connection().jetStream();
       this.management = nats.connection().jetStreamManagement();
@@ -88,45 +110,77 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
   }
 
   @Override
-  public RunReply start(ClaimedRun run) {
+  public RunReply start(ClaimedRun run, OwnershipCheck owner) {
     String subject = names.subjectFor(run.threadId());
-    refuseIfANewerEpochStarted(run, subject);
-    retrying(
-        "purging " + subject + " for run " + run.runId(),
-        attemptTimeout -> management.purgeStream(names.stream(), PurgeOptions.subject(subject)));
-    FencedReply reply = new FencedReply(run, subject);
-    reply.publish(new ReplyEvent.Reset(run.runId(), run.epoch()), "reset", "reset");
-    return reply;
+    for (int round = 1; ; round++) {
+      LastMessage last = lastMessage(run, subject);
+      if (last.isOf(run.runId()) && last.epoch() > run.epoch()) {
+        throw new FencedOutException(
+            "run "
+                + run.runId()
+                + " epoch "
+                + last.epoch()
+                + " already started, we are "
+                + run.epoch(),
+            null);
+      }
+      if (!owner.stillOwner()) {
+        throw new FencedOutException(
+            "run "
+                + run.runId()
+                + " epoch "
+                + run.epoch()
+                + " is no longer the thread's latest start",
+            null);
+      }
+      listener.ownershipConfirmed(run, last.sequence());
+      FencedReply reply = new FencedReply(run, subject, last.sequence());
+      try {
+        reply.publish(new ReplyEvent.Reset(run.runId(), run.epoch()), "reset", "reset-" + round);
+      } catch (FencedOutException refused) {
+        // A stale owner of this same run may have slipped its reset in after our read: we hold
+        // the newer epoch, so read again and supersede it. Anything else means we are the stale
+        // one.
+        LastMessage now = lastMessage(run, subject);
+        if (round < MAX_START_ROUNDS && now.isOf(run.runId()) && now.epoch() < run.epoch()) {
+          LOG.info("a stale epoch {} published on the subject while we started", now.epoch());
+          continue;
+        }
+        throw refused;
+      }
+      long resetSequence = reply.lastSequence;
+      listener.resetPublished(run, resetSequence);
+      // Below our own reset only: whatever a newer start published lies above it, so even a purge
+      // that wakes up late removes nothing but older runs' events. Nothing lies below sequence 1,
+      // and nats-server takes a purge "below 1" for "the whole subject" (2.9.10): skip it.
+      if (resetSequence > 1) {
+        retrying(
+            "purging " + subject + " below " + resetSequence + " for run " + run.runId(),
+            attemptTimeout ->
+                management.purgeStream(
+                    names.stream(),
+                    PurgeOptions.builder().subject(subject).sequence(resetSequence).build()));
+      }
+      return reply;
+    }
   }
 
-  /**
-   * Narrows the window in which a stale executor could purge a newer epoch's reply: if the subject
-   * already carries this run at a higher epoch, we are fenced before touching it.
-   */
-  private void refuseIfANewerEpochStarted(ClaimedRun run, String subject) {
-    MessageInfo last;
-    try {
-      last = management.getLastMessage(names.stream(), subject);
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() != NO_MESSAGE_FOUND) {
-        LOG.debug("reading the last message of {}: {}", subject, e.getMessage());
-      }
-      return;
-    } catch (IOException e) {
-      return; // the purge below retries and reports broker trouble
-    }
-    Headers headers = last.getHeaders();
-    if (headers == null
-        || !run.runId().toString().equals(headers.getFirst(ReplyHeaders.RUN_ID))
-        || headers.getFirst(ReplyHeaders.EPOCH) == null) {
-      return;
-    }
-    long published = Long.parseLong(headers.getFirst(ReplyHeaders.EPOCH));
-    if (published > run.epoch()) {
-      throw new FencedOutException(
-          "run " + run.runId() + " epoch " + published + " already started, we are " + run.epoch(),
-          null);
-    }
+  /** The subject's last message, {@link LastMessage#NONE} when it is empty. */
+  private LastMessage lastMessage(ClaimedRun run, String subject) {
+    return retrying(
+        "reading the last message of " + subject + " for run " + run.runId(),
+        attemptTimeout -> {
+          MessageInfo info;
+          try {
+            info = management.getLastMessage(names.stream(), subject);
+          } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
+              return LastMessage.NONE;
+            }
+            throw e;
+          }
+          return LastMessage.of(info);
+        });
   }
 
   /**
@@ -187,12 +241,13 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
      */
     private final String messageIdPrefix;
 
-    private long lastSequence; // 0: the subject is empty after our purge
+    private long lastSequence; // what the next publish expects the subject's last sequence to be
     private int chunks;
 
-    FencedReply(ClaimedRun run, String subject) {
+    FencedReply(ClaimedRun run, String subject, long observedLastSequence) {
       this.run = run;
       this.subject = subject;
+      this.lastSequence = observedLastSequence;
       this.messageIdPrefix =
           run.runId()
               + ":"
@@ -217,9 +272,11 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
     }
 
     @Override
-    public void error(String message, boolean retryable) {
+    public void error(String message, String code, boolean retryable) {
       publish(
-          new ReplyEvent.RunError(run.runId(), run.epoch(), message, retryable), "error", "error");
+          new ReplyEvent.RunError(run.runId(), run.epoch(), message, retryable, code),
+          "error",
+          "error");
     }
 
     @Override

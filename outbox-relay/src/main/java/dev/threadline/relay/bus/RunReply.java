@@ -18,7 +18,11 @@ public interface RunReply {
 
   void done(UUID messageId, String finishReason);
 
-  void error(String message, boolean retryable);
+  /**
+   * @param message generic and stable, never a provider's text
+   * @param code the failure's kind for programs, e.g. {@code provider_unavailable}
+   */
+  void error(String message, String code, boolean retryable);
 
   void cancelled();
 

@@ -15,6 +15,7 @@ import dev.threadline.relay.bus.RunReply;
 import dev.threadline.relay.metrics.RelayMetrics;
 import dev.threadline.relay.store.ClaimedRun;
 import dev.threadline.relay.store.RunStore;
+import dev.threadline.relay.store.RunStoreException;
 import dev.threadline.relay.store.TakenOverRun;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -37,6 +38,9 @@ public class RunProcessor {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunProcessor.class);
 
+  /** The code of the error a non-retryable run gets when a takeover fails it. */
+  static final String NOT_RETRYABLE_CODE = "not_retryable";
+
   private final RunStore store;
   private final ReplyPublisher publisher;
   private final CompletionClient completion;
@@ -46,6 +50,7 @@ public class RunProcessor {
   private final LateDonePublisher lateDone;
   private final Duration lease;
   private final int maxAttempts;
+  private final RunLimits limits;
 
   public RunProcessor(
       RunStore store,
@@ -55,7 +60,8 @@ public class RunProcessor {
       RetryBackoff backoff,
       RelayMetrics metrics,
       LateDonePublisher lateDone,
-      RelayConfig config) {
+      RelayConfig config,
+      RunLimits limits) {
     this.store = store;
     this.publisher = publisher;
     this.completion = completion;
@@ -65,6 +71,7 @@ public class RunProcessor {
     this.lateDone = lateDone;
     this.lease = config.lease();
     this.maxAttempts = config.retryMaxAttempts();
+    this.limits = limits;
   }
 
   /**
@@ -94,7 +101,7 @@ public class RunProcessor {
       if (aborted.isPresent()) {
         return stopOnAbort(run, null, aborted.get());
       }
-      return retryOrFail(entry, run, null, unexpected(e), Optional.empty());
+      return retryOrFail(entry, run, null, RunFailure.RELAY_FAILURE, Optional.empty());
     } catch (RuntimeException | Error again) {
       LOG.error(
           "could not release the run ({}); it is taken over when its lease expires",
@@ -115,7 +122,10 @@ public class RunProcessor {
         case FAILED_NOT_RETRYABLE -> {
           metrics.failed();
           LOG.warn("interrupted non-retryable run failed instead of replayed");
-          publishQuietly(run, null, reply -> reply.error(TakenOverRun.NOT_RETRYABLE_ERROR, false));
+          publishQuietly(
+              run,
+              null,
+              reply -> reply.error(TakenOverRun.NOT_RETRYABLE_ERROR, NOT_RETRYABLE_CODE, false));
         }
         case RESUME ->
             throw new IllegalArgumentException("a resumed run is processed, not announced");
@@ -133,25 +143,26 @@ public class RunProcessor {
       return cancel(run, null);
     }
     if (run.attempts() > maxAttempts) {
-      return failForGood(run, null, "gave up after " + maxAttempts + " attempts");
+      return failForGood(run, null, RunFailure.ATTEMPTS_EXHAUSTED);
     }
     RunReply reply = null;
     long attemptStart = System.nanoTime();
     try {
-      reply = publisher.start(run);
-      List<ChatMessage> history = store.history(run);
-      StringBuilder content = new StringBuilder();
+      reply = publisher.start(run, () -> store.isLatestStart(run));
+      List<ChatMessage> history = HistoryWindow.fit(store.history(run), limits.historyMaxChars());
+      ReplyText text = new ReplyText();
       RunReply chunks = reply;
       CompletionResult result =
           completion.stream(
-              new CompletionRequest(run.model(), history),
+              new CompletionRequest(
+                  run.model(), history, limits.runTimeout(), limits.maxReplyChars()),
               delta -> {
                 abort.throwIfAborted();
-                publishChunk(chunks, delta, abort, attemptStart);
-                content.append(delta);
+                publishChunk(chunks, text.accept(delta), abort, attemptStart);
               },
               abort);
-      return complete(entry, run, reply, content.toString(), result.finishReason());
+      publishChunk(reply, text.finish(), abort, attemptStart);
+      return complete(entry, run, reply, text.content(), result.finishReason());
     } catch (RuntimeException | Error e) {
       // an Error of the attempt (a bug in a dependency, a stack overflow) is a failed attempt
       // too: retried with backoff up to the limit, never a run left silently running
@@ -162,22 +173,34 @@ public class RunProcessor {
         return stopOnAbort(run, reply, AbortReasons.FENCED);
       }
       if (e instanceof CompletionFailedException failed && !failed.transientFailure()) {
-        LOG.info("model refused the run (HTTP {}): {}", failed.httpStatus(), failed.getMessage());
-        return failForGood(run, reply, failed.getMessage());
+        // the detail (status, provider text, URL) to the log only; the row and clients get a code
+        LOG.warn(
+            "model refused the run ({}, HTTP {}): {}",
+            failed.reason(),
+            failed.httpStatus(),
+            failed.getMessage());
+        return failForGood(run, reply, RunFailure.of(failed.reason()));
       }
       Optional<Duration> retryAfter =
           e instanceof CompletionFailedException failed ? failed.retryAfter() : Optional.empty();
-      if (!(e instanceof CompletionFailedException) && !(e instanceof ReplyPublishException)) {
-        // a bug or an unforeseen failure: a failed attempt like any transient one
-        LOG.error("run attempt {} broke unexpectedly", run.attempts(), e);
-        return retryOrFail(entry, run, reply, unexpected(e), retryAfter);
+      if (e instanceof CompletionFailedException failed) {
+        LOG.warn("run attempt {} failed ({}): {}", run.attempts(), failed.reason(), e.getMessage());
+        return retryOrFail(entry, run, reply, RunFailure.of(failed.reason()), retryAfter);
       }
-      LOG.warn("run attempt {} failed: {}", run.attempts(), e.getMessage());
-      return retryOrFail(entry, run, reply, messageOf(e), retryAfter);
+      if (e instanceof ReplyPublishException) {
+        LOG.warn("run attempt {} failed: {}", run.attempts(), e.getMessage());
+        return retryOrFail(entry, run, reply, RunFailure.BUS_UNAVAILABLE, retryAfter);
+      }
+      // a bug or an unforeseen failure: a failed attempt like any transient one
+      LOG.error("run attempt {} broke unexpectedly", run.attempts(), e);
+      return retryOrFail(entry, run, reply, RunFailure.RELAY_FAILURE, retryAfter);
     }
   }
 
   private void publishChunk(RunReply reply, String delta, AbortSignal abort, long attemptStart) {
+    if (delta.isEmpty()) {
+      return; // a held-back half of a surrogate pair: it goes out with the next delta
+    }
     try {
       int index = reply.chunksPublished();
       reply.chunk(index, delta);
@@ -226,16 +249,17 @@ public class RunProcessor {
       InFlightRun entry,
       ClaimedRun run,
       RunReply reply,
-      String message,
+      RunFailure failure,
       Optional<Duration> retryAfter) {
     if (!run.retryable() || run.attempts() >= maxAttempts) {
-      String why =
-          run.retryable() ? " (after " + run.attempts() + " attempts)" : " (not retryable)";
-      return failForGood(run, reply, message + why);
+      return failForGood(
+          run,
+          reply,
+          run.retryable() ? failure.afterAttempts(run.attempts()) : failure.notRetryable());
     }
     try {
       if (reply != null) {
-        reply.error(message, true);
+        reply.error(failure.message(), failure.code(), true);
       }
       backoff.await(backoff.delayAfter(run.attempts(), retryAfter), entry.abort());
     } catch (FencedOutException e) {
@@ -284,11 +308,11 @@ public class RunProcessor {
     return null;
   }
 
-  private ClaimedRun failForGood(ClaimedRun run, RunReply reply, String message) {
-    if (store.fail(run, message, clock.instant())) {
+  private ClaimedRun failForGood(ClaimedRun run, RunReply reply, RunFailure failure) {
+    if (store.fail(run, failure.message(), clock.instant())) {
       metrics.failed();
-      LOG.warn("run failed: {}", message);
-      publishQuietly(run, reply, r -> r.error(message, false));
+      LOG.warn("run failed ({}): {}", failure.code(), failure.message());
+      publishQuietly(run, reply, r -> r.error(failure.message(), failure.code(), false));
     } else {
       metrics.lost();
       LOG.info("run was taken over before it could be failed");
@@ -299,17 +323,12 @@ public class RunProcessor {
   /** Publishes a terminal event after the database says so; the row is the truth if this fails. */
   private void publishQuietly(ClaimedRun run, RunReply reply, Consumer<RunReply> event) {
     try {
-      event.accept(reply != null ? reply : publisher.start(run));
+      event.accept(reply != null ? reply : publisher.start(run, () -> store.isLatestStart(run)));
     } catch (FencedOutException e) {
       LOG.info("terminal event not published: a newer epoch owns the subject");
-    } catch (ReplyPublishException e) {
+    } catch (ReplyPublishException | RunStoreException e) {
       LOG.warn("terminal event not published: {}", e.getMessage());
     }
-  }
-
-  /** What clients and the run's row are told of an unexpected failure: no internals. */
-  private static String unexpected(Throwable e) {
-    return "the relay failed unexpectedly (" + e.getClass().getSimpleName() + ")";
   }
 
   private static String messageOf(Throwable e) {

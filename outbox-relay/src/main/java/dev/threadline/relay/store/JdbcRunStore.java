@@ -229,6 +229,19 @@ public class JdbcRunStore implements RunStore {
   }
 
   @Override
+  public boolean isLatestStart(ClaimedRun run) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement latest = connection.prepareStatement(RunSql.LATEST_START)) {
+      setFence(latest, 1, run);
+      try (ResultSet row = latest.executeQuery()) {
+        return row.next() && row.getBoolean(1);
+      }
+    } catch (SQLException e) {
+      throw new RunStoreException("checking that run " + run.runId() + " still owns its thread", e);
+    }
+  }
+
+  @Override
   public boolean fail(ClaimedRun run, String error, Instant now) {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement fail = connection.prepareStatement(RunSql.FAIL)) {

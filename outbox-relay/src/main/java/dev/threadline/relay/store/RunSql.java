@@ -15,6 +15,11 @@ final class RunSql {
    * stamped with owner, epoch, attempt and lease in one statement. SKIP LOCKED lets concurrent
    * claimers pass each other; the partial unique index on running runs per thread is the backstop
    * (a unique violation is a lost race).
+   *
+   * <p>The queued runs of busy threads lie in the scan's way, so each must cost next to nothing:
+   * the threads with a running run are read once into a hashed set ({@code not in}; thread_id is
+   * never null), not probed per queued run. Measured (README, Claim): with 5,000 runs queued behind
+   * one busy thread a claim took about 10 ms with the per-run probe and 2 ms with this.
    */
   static final String CLAIM_NEXT =
       """
@@ -24,8 +29,7 @@ final class RunSql {
        where r.id = (
              select q.id from runs q
               where q.status = 'queued'
-                and not exists (select 1 from runs o
-                                 where o.thread_id = q.thread_id and o.status = 'running')
+                and q.thread_id not in (select o.thread_id from runs o where o.status = 'running')
                 and not exists (select 1 from runs o
                                  where o.thread_id = q.thread_id and o.status = 'queued'
                                    and o.seq < q.seq)
@@ -122,6 +126,20 @@ final class RunSql {
       insert into messages (id, thread_id, role, content, run_id, created_at)
       select ?, thread_id, 'assistant', ?, id, ? from completed
       returning id
+      """;
+
+  /**
+   * Whether this epoch of the run still owns its thread's subject: the run is still at our epoch
+   * (running, or ended by us) and no later run of the thread has been claimed since.
+   */
+  static final String LATEST_START =
+      """
+      select exists (
+        select 1 from runs r
+         where r.id = ? and r.executor_id = ? and r.epoch = ?
+           and not exists (select 1 from runs later
+                            where later.thread_id = r.thread_id and later.seq > r.seq
+                              and later.started_at is not null))
       """;
 
   static final String FAIL =

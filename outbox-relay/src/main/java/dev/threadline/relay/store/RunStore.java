@@ -56,6 +56,12 @@ public interface RunStore {
   Optional<UUID> complete(
       ClaimedRun run, String content, String finishReason, int chunksPublished, Instant now);
 
+  /**
+   * True while the run is still ours at its epoch (running, or ended by us) and no later run of its
+   * thread has been claimed: what a reply's start must confirm before it publishes.
+   */
+  boolean isLatestStart(ClaimedRun run);
+
   /** Marks the run failed with {@code error}, where the epoch is still ours. */
   boolean fail(ClaimedRun run, String error, Instant now);
 

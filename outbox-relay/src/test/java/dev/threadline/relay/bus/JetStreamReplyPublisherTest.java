@@ -27,6 +27,9 @@ class JetStreamReplyPublisherTest {
   private static final ReplyStreamNames NAMES = TestReplyStream.unique();
   private static final ReplyEventCodec CODEC = new ReplyEventCodec(ObjectMapper.getDefault());
 
+  /** These tests are about the broker's fence: the database always says the run is ours. */
+  static final OwnershipCheck OWNER = () -> true;
+
   private static NatsConnection nats;
   private static JetStreamReplyPublisher publisher;
   private static ReplyReader reader;
@@ -73,12 +76,12 @@ class JetStreamReplyPublisherTest {
   void startPurgesThePreviousRunAndPublishesResetFirst() {
     ThreadId thread = newThread();
     UUID previous = UUID.randomUUID();
-    RunReply old = publisher.start(run(thread, previous, 1));
+    RunReply old = publisher.start(run(thread, previous, 1), OWNER);
     old.chunk(0, "old text");
     old.done(UUID.randomUUID(), "stop");
 
     UUID runId = UUID.randomUUID();
-    publisher.start(run(thread, runId, 1));
+    publisher.start(run(thread, runId, 1), OWNER);
 
     assertThat(reader.events(thread)).containsExactly(new ReplyEvent.Reset(runId, 1));
   }
@@ -88,7 +91,7 @@ class JetStreamReplyPublisherTest {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();
     UUID messageId = UUID.randomUUID();
-    RunReply reply = publisher.start(run(thread, runId, 1));
+    RunReply reply = publisher.start(run(thread, runId, 1), OWNER);
     reply.chunk(0, "Hel");
     reply.chunk(1, "lo");
     reply.done(messageId, "stop");
@@ -107,7 +110,7 @@ class JetStreamReplyPublisherTest {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();
     UUID messageId = UUID.randomUUID();
-    RunReply reply = publisher.start(run(thread, runId, 1));
+    RunReply reply = publisher.start(run(thread, runId, 1), OWNER);
     reply.done(messageId, "stop");
 
     reply.done(messageId, "stop"); // as a late done re-sends it
@@ -121,27 +124,29 @@ class JetStreamReplyPublisherTest {
   void aSecondStartOfTheSameEpochIsNotTakenForADuplicate() {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();
-    publisher.start(run(thread, runId, 1)).chunk(0, "lost");
+    publisher.start(run(thread, runId, 1), OWNER).chunk(0, "lost");
 
-    RunReply again = publisher.start(run(thread, runId, 1));
-    again.error("failed", false);
+    RunReply again = publisher.start(run(thread, runId, 1), OWNER);
+    again.error("failed", "relay_failure", false);
 
     assertThat(reader.events(thread))
         .containsExactly(
-            new ReplyEvent.Reset(runId, 1), new ReplyEvent.RunError(runId, 1, "failed", false));
+            new ReplyEvent.Reset(runId, 1),
+            new ReplyEvent.RunError(runId, 1, "failed", false, "relay_failure"));
   }
 
   @Test
   void aNewerEpochFencesTheOlderPublisherAtTheBroker() {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();
-    RunReply stale = publisher.start(run(thread, runId, 1));
+    RunReply stale = publisher.start(run(thread, runId, 1), OWNER);
     stale.chunk(0, "stale ");
 
-    RunReply fresh = publisher.start(run(thread, runId, 2));
+    RunReply fresh = publisher.start(run(thread, runId, 2), OWNER);
     assertThatThrownBy(() -> stale.chunk(1, "more stale")).isInstanceOf(FencedOutException.class);
     fresh.chunk(0, "fresh");
-    assertThatThrownBy(() -> stale.error("late", false)).isInstanceOf(FencedOutException.class);
+    assertThatThrownBy(() -> stale.error("late", "relay_failure", false))
+        .isInstanceOf(FencedOutException.class);
 
     assertThat(reader.events(thread))
         .containsExactly(
@@ -152,9 +157,9 @@ class JetStreamReplyPublisherTest {
   void aStaleEpochCannotRestartOverANewerOne() {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();
-    publisher.start(run(thread, runId, 3)).chunk(0, "newest");
+    publisher.start(run(thread, runId, 3), OWNER).chunk(0, "newest");
 
-    assertThatThrownBy(() -> publisher.start(run(thread, runId, 2)))
+    assertThatThrownBy(() -> publisher.start(run(thread, runId, 2), OWNER))
         .isInstanceOf(FencedOutException.class);
     assertThat(reader.events(thread)).hasSize(2);
   }
@@ -163,9 +168,13 @@ class JetStreamReplyPublisherTest {
   void cancelledAndErrorEventsCarryTheirData() {
     ThreadId thread = newThread();
     UUID runId = UUID.randomUUID();
-    RunReply reply = publisher.start(run(thread, runId, 1));
-    reply.error("model overloaded", true);
-    RunReply retry = publisher.start(run(thread, runId, 2));
+    RunReply reply = publisher.start(run(thread, runId, 1), OWNER);
+    reply.error("model overloaded", "provider_unavailable", true);
+    assertThat(reader.events(thread))
+        .containsExactly(
+            new ReplyEvent.Reset(runId, 1),
+            new ReplyEvent.RunError(runId, 1, "model overloaded", true, "provider_unavailable"));
+    RunReply retry = publisher.start(run(thread, runId, 2), OWNER);
     retry.cancelled();
 
     List<ReplyEvent> events = reader.events(thread);

@@ -150,7 +150,8 @@ class RelayIntegrationTest {
               new ReplyEvent.Reset(runId, 1),
               new ReplyEvent.Chunk(runId, 1, 0, "par"),
               new ReplyEvent.Chunk(runId, 1, 1, "tial"),
-              new ReplyEvent.RunError(runId, 1, "provider answered 503", true),
+              new ReplyEvent.RunError(
+                  runId, 1, "the model provider is unavailable", true, "provider_unavailable"),
               new ReplyEvent.Reset(runId, 2),
               new ReplyEvent.Chunk(runId, 2, 0, "whole "),
               new ReplyEvent.Chunk(runId, 2, 1, "answer"),
@@ -199,9 +200,16 @@ class RelayIntegrationTest {
       assertThat(live.events())
           .containsExactly(
               new ReplyEvent.Reset(runId, 1),
-              new ReplyEvent.RunError(runId, 1, "provider answered 400: bad model", false));
+              new ReplyEvent.RunError(
+                  runId,
+                  1,
+                  "the model provider rejected the request as invalid",
+                  false,
+                  "invalid_request"));
       assertThat(fixtures.run(runId).status()).isEqualTo("failed");
-      assertThat(fixtures.run(runId).error()).isEqualTo("provider answered 400: bad model");
+      assertThat(fixtures.run(runId).error())
+          .isEqualTo("the model provider rejected the request as invalid");
+      assertThat(MODEL.callsFor("bad request")).isEqualTo(1);
       assertThat(fixtures.assistantMessages(runId)).isEmpty();
     }
   }
@@ -282,7 +290,7 @@ class RelayIntegrationTest {
       ClaimedRun newer =
           new ClaimedRun(
               runId, new ThreadId(thread), 2, "executor-newer", "m", 2, true, false, null);
-      relay.getBean(ReplyPublisher.class).start(newer);
+      relay.getBean(ReplyPublisher.class).start(newer, () -> true);
 
       await()
           .atMost(Duration.ofSeconds(2))
@@ -325,7 +333,11 @@ class RelayIntegrationTest {
           .containsExactly(
               new ReplyEvent.Reset(runId, 2),
               new ReplyEvent.RunError(
-                  runId, 2, dev.threadline.relay.store.TakenOverRun.NOT_RETRYABLE_ERROR, false));
+                  runId,
+                  2,
+                  dev.threadline.relay.store.TakenOverRun.NOT_RETRYABLE_ERROR,
+                  false,
+                  RunProcessor.NOT_RETRYABLE_CODE));
       assertThat(MODEL.callsFor("launch the daemon")).isZero();
     }
   }

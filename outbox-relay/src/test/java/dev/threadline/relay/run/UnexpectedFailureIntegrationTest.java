@@ -88,7 +88,8 @@ class UnexpectedFailureIntegrationTest {
         .containsExactly(
             new ReplyEvent.Reset(runId, 1),
             new ReplyEvent.Chunk(runId, 1, 0, "half "),
-            new ReplyEvent.RunError(runId, 1, expectedError(live), true),
+            new ReplyEvent.RunError(
+                runId, 1, "the relay failed unexpectedly", true, "relay_failure"),
             new ReplyEvent.Reset(runId, 2),
             new ReplyEvent.Chunk(runId, 2, 0, "whole"),
             new ReplyEvent.Done(runId, 2, fixtures.assistantMessageId(runId), "stop"));
@@ -115,7 +116,7 @@ class UnexpectedFailureIntegrationTest {
       assertRetriedAtOnceAndCompleted("npe", runId, live);
       assertThat(expectedError(live))
           .as("clients are told no internals")
-          .isEqualTo("the relay failed unexpectedly (NullPointerException)");
+          .isEqualTo("the relay failed unexpectedly");
     }
   }
 

@@ -153,6 +153,35 @@ abstract class RunStoreContract {
   }
 
   @Test
+  void aRunIsTheLatestStartOfItsThreadUntilTakenOverOrFollowedByAClaimedRun() {
+    String thread = fixtures().thread();
+    fixtures().queueRun(thread, "one");
+    fixtures().queueRun(thread, "two");
+    ClaimedRun first = claim(ME);
+    assertThat(store().isLatestStart(first)).isTrue();
+
+    fixtures().stealRun(first.runId(), OTHER);
+    assertThat(store().isLatestStart(first)).isFalse();
+
+    fixtures().execute("update runs set status = 'completed' where id = ?", first.runId());
+    ClaimedRun ended =
+        new ClaimedRun(
+            first.runId(),
+            first.threadId(),
+            first.epoch() + 1,
+            OTHER,
+            first.model(),
+            first.attempts(),
+            true,
+            false,
+            null);
+    assertThat(store().isLatestStart(ended)).as("ended by its owner, nothing after it").isTrue();
+    ClaimedRun second = claim(ME);
+    assertThat(store().isLatestStart(ended)).as("the next run was claimed").isFalse();
+    assertThat(store().isLatestStart(second)).isTrue();
+  }
+
+  @Test
   void restartRaisesTheEpochAndCountsAnAttempt() {
     fixtures().queueRun(fixtures().thread(), "hello");
     ClaimedRun first = claim(ME);

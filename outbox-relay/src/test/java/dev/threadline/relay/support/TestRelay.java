@@ -3,6 +3,7 @@ package dev.threadline.relay.support;
 import dev.threadline.completion.CompletionClient;
 import dev.threadline.completion.OpenAiCompletionClient;
 import dev.threadline.protocol.ReplyStreamNames;
+import dev.threadline.relay.bus.ReplyStartListener;
 import dev.threadline.relay.store.JdbcRunStore;
 import dev.threadline.relay.store.RunStore;
 import dev.threadline.testsupport.TestDatabase;
@@ -61,6 +62,28 @@ public final class TestRelay {
     return ApplicationContext.builder()
         .properties(properties)
         .beanDefinitions(scripted(model), faulty)
+        .deduceEnvironment(false)
+        .start();
+  }
+
+  /** A relay whose run store is {@code store} and whose reply starts {@code listener} observes. */
+  public static ApplicationContext start(
+      Map<String, Object> properties,
+      CompletionClient model,
+      RunStore store,
+      ReplyStartListener listener) {
+    RuntimeBeanDefinition<RunStore> replaced =
+        RuntimeBeanDefinition.builder(RunStore.class, () -> store)
+            .singleton(true)
+            .replaces(JdbcRunStore.class)
+            .build();
+    RuntimeBeanDefinition<ReplyStartListener> observer =
+        RuntimeBeanDefinition.builder(ReplyStartListener.class, () -> listener)
+            .singleton(true)
+            .build();
+    return ApplicationContext.builder()
+        .properties(properties)
+        .beanDefinitions(scripted(model), replaced, observer)
         .deduceEnvironment(false)
         .start();
   }
