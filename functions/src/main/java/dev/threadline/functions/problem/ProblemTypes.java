@@ -9,6 +9,7 @@ public final class ProblemTypes {
   public static final String UNAUTHORIZED = "urn:threadline:problem:unauthorized";
   public static final String FORBIDDEN = "urn:threadline:problem:forbidden";
   public static final String UNAVAILABLE = "urn:threadline:problem:unavailable";
+  public static final String TOO_MANY_STREAMS = "urn:threadline:problem:too-many-streams";
   public static final String GENERIC = "about:blank";
 
   private ProblemTypes() {}

@@ -37,11 +37,17 @@ class StreamController {
 
   private final AttachPlanner planner;
   private final ReplyStreamer streamer;
+  private final StreamLimits limits;
   private final FunctionsMetrics metrics;
 
-  StreamController(AttachPlanner planner, ReplyStreamer streamer, FunctionsMetrics metrics) {
+  StreamController(
+      AttachPlanner planner,
+      ReplyStreamer streamer,
+      StreamLimits limits,
+      FunctionsMetrics metrics) {
     this.planner = planner;
     this.streamer = streamer;
+    this.limits = limits;
     this.metrics = metrics;
   }
 
@@ -63,7 +69,8 @@ class StreamController {
           @Content(mediaType = MediaType.TEXT_EVENT_STREAM, schema = @Schema(type = "string")))
   @ApiResponse(
       responseCode = "400",
-      description = "threadId outside its pattern, or Last-Event-ID not an integer >= 0",
+      description =
+          "threadId outside its pattern, or Last-Event-ID not a decimal integer from 0 to 2^64-1",
       content =
           @Content(
               mediaType = Problem.MEDIA_TYPE,
@@ -72,6 +79,14 @@ class StreamController {
       responseCode = "401",
       description =
           "missing, expired or badly signed bearer token; a stream token that is expired, for another thread, or in the Authorization header; a bearer token in access_token",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "429",
+      description =
+          "the owner has THREADLINE_MAX_STREAMS_PER_OWNER streams open on this instance; Retry-After says when to try again",
       content =
           @Content(
               mediaType = Problem.MEDIA_TYPE,
@@ -105,7 +120,17 @@ class StreamController {
             ? OptionalLong.empty()
             : OptionalLong.of(Inputs.lastEventId(resumeFrom));
     AttachPlan plan = planner.plan(thread, authentication.getName(), resumeAfter);
-    Publisher<Event<String>> events = metrics.attached(streamer.stream(thread, plan, follow));
+    StreamLimits.Permit permit = limits.acquire(authentication.getName());
+    Publisher<Event<String>> events;
+    try {
+      events =
+          metrics.attached(
+              streamer.stream(thread, plan, follow, TokenExpiry.of(authentication))
+                  .doFinally(signal -> permit.release()));
+    } catch (RuntimeException e) {
+      permit.release();
+      throw e;
+    }
     return HttpResponse.ok(events)
         .header(HttpHeaders.CACHE_CONTROL, "no-cache")
         // reverse proxies (nginx) must not buffer the stream
