@@ -17,7 +17,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +35,6 @@ final class ThreadTail {
 
   private static final Logger LOG = LoggerFactory.getLogger(ThreadTail.class);
 
-  /** Reads of a superseded run's row, spread over one run-check interval. */
-  private static final int SUPERSEDED_READS = 5;
-
   /** What the hub does for the tail. */
   interface Hub {
     /** The tail closed: forget it. */
@@ -52,7 +48,6 @@ final class ThreadTail {
 
   private final ThreadId threadId;
   private final ReplyTail bus;
-  private final ThreadStore store;
   private final TailSettings settings;
   private final Executor worker;
   private final ScheduledExecutorService timers;
@@ -61,7 +56,7 @@ final class ThreadTail {
   private final boolean shared;
 
   private final List<TailClient> clients = new ArrayList<>();
-  private final Map<UUID, Long> terminalSince = new HashMap<>();
+  private final RunRows rows;
   private TailWindow window;
   private ReplyTail.Subscription subscription;
   private ReplyTail.Watch watch;
@@ -84,13 +79,13 @@ final class ThreadTail {
     this.threadId = threadId;
     this.shared = shared;
     this.bus = bus;
-    this.store = store;
     this.settings = settings;
     this.worker = worker;
     this.timers = timers;
     this.nanoTime = nanoTime;
     this.hub = hub;
     this.lastBusNanos = nanoTime.getAsLong();
+    this.rows = new RunRows(threadId, store, settings);
   }
 
   ThreadId threadId() {
@@ -159,9 +154,9 @@ final class ThreadTail {
     }
     cancelLinger();
     clients.add(client);
-    Map<UUID, Optional<RunState>> rows = new HashMap<>();
+    Map<UUID, Optional<RunState>> read = new HashMap<>();
     for (TailedEvent tailed : window.eventsFrom(client.startSequence())) {
-      deliverTo(client, tailed, rows);
+      deliverTo(client, tailed, read);
     }
     if (watch != null && client.followedRun() != null) {
       tail(position + 1);
@@ -215,9 +210,10 @@ final class ThreadTail {
     position = tailed.sequence();
     lastBusNanos = nanoTime.getAsLong();
     window.add(tailed);
-    Map<UUID, Optional<RunState>> rows = new HashMap<>();
+    // a superseded run's row is read once for all its clients
+    Map<UUID, Optional<RunState>> read = new HashMap<>();
     for (TailClient client : List.copyOf(clients)) {
-      deliverTo(client, tailed, rows);
+      deliverTo(client, tailed, read);
     }
     forgetEnded();
   }
@@ -227,13 +223,13 @@ final class ThreadTail {
    * the followed run is ended from its row first (read once per run for all clients).
    */
   private void deliverTo(
-      TailClient client, TailedEvent tailed, Map<UUID, Optional<RunState>> rows) {
+      TailClient client, TailedEvent tailed, Map<UUID, Optional<RunState>> read) {
     if (client.ended() || tailed.sequence() < client.startSequence()) {
       return;
     }
     if (client.endedBy(tailed)) {
       UUID superseded = client.followedRun();
-      Optional<RunState> state = rows.computeIfAbsent(superseded, this::readTerminalRun);
+      Optional<RunState> state = read.computeIfAbsent(superseded, rows::readTerminal);
       Optional<ReplyEvent> end = state.flatMap(StoredRunEnd::eventFor);
       if (end.isEmpty()) {
         // the row cannot say how the run ended: rather than show the next run after a run
@@ -287,14 +283,14 @@ final class ThreadTail {
     // cannot miss one
     Map<UUID, RunState> states = new HashMap<>();
     for (UUID run : runs) {
-      readRun(run).ifPresent(state -> states.put(run, state));
+      rows.read(run).ifPresent(state -> states.put(run, state));
     }
     if (states.isEmpty() || !caughtUpWithBus()) {
       return;
     }
     for (RunState state : states.values()) {
       Optional<ReplyEvent> end = StoredRunEnd.eventFor(state);
-      if (end.isEmpty() || !terminalLongEnough(state, now)) {
+      if (end.isEmpty() || !rows.terminalLongEnough(state, now)) {
         continue;
       }
       LOG.info(
@@ -345,39 +341,6 @@ final class ThreadTail {
       }
     }
     return false;
-  }
-
-  /** The row says terminal for at least the grace period (database clock, or as seen here). */
-  private boolean terminalLongEnough(RunState state, long now) {
-    long since = terminalSince.computeIfAbsent(state.runId(), run -> now);
-    boolean byDatabase =
-        state.finishedAgo() != null && state.finishedAgo().compareTo(settings.terminalGrace()) >= 0;
-    return byDatabase || now - since >= settings.terminalGrace().toNanos();
-  }
-
-  /**
-   * The row of a run the bus says is over (another run started): terminal by then, as the next run
-   * is claimed only after it. A few reads, for a database that fails one; empty when the row cannot
-   * be read or is not terminal.
-   */
-  private Optional<RunState> readTerminalRun(UUID run) {
-    long pause = settings.runCheckInterval().toNanos() / SUPERSEDED_READS;
-    for (int attempt = 1; ; attempt++) {
-      Optional<RunState> state = readRun(run);
-      if (state.flatMap(StoredRunEnd::eventFor).isPresent() || attempt >= SUPERSEDED_READS) {
-        return state;
-      }
-      LockSupport.parkNanos(pause);
-    }
-  }
-
-  private Optional<RunState> readRun(UUID run) {
-    try {
-      return store.findRunState(threadId, run);
-    } catch (RuntimeException e) {
-      LOG.warn("thread {}: reading the state of run {} failed: {}", threadId, run, e.getMessage());
-      return Optional.empty();
-    }
   }
 
   /** Opens the JetStream consumer at {@code start}, in place of a watch. */
