@@ -152,6 +152,8 @@ record BenchStack(
     environment.put("AUTH_JWT_SECRET", jwtSecret);
     environment.put("THREADLINE_SUBMIT_WAKE_UP", wakeUp);
     environment.put("DATASOURCES_DEFAULT_MAXIMUM_POOL_SIZE", String.valueOf(poolSize));
+    // one owner ("bench") opens every stream of the benchmark
+    environment.put("THREADLINE_MAX_STREAMS_PER_OWNER", "100000");
     List<String> arguments = new ArrayList<>(jvmOptions);
     arguments.addAll(List.of("-jar", jar("functions", "functions").toString()));
     return ChildProcess.java(name, arguments, environment, logs);

@@ -169,6 +169,8 @@ final class Stack implements AutoCloseable {
     int port = FreePort.next();
     Map<String, String> environment = commonEnvironment(port);
     environment.put("AUTH_JWT_SECRET", jwtSecret);
+    // every client of a system test is one owner; the per-owner limit has its own tests (functions)
+    environment.put("THREADLINE_MAX_STREAMS_PER_OWNER", "1000");
     String name = "functions-" + (functions.size() + 1);
     Instance instance =
         new Instance(

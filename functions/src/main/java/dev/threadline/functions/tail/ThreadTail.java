@@ -368,9 +368,9 @@ final class ThreadTail {
    * Every client waits for a next run: the consumer goes, a core-NATS watch signals the next run.
    */
   private void rest() {
-    closeSubscription();
+    ReplyTail.Watch watching;
     try {
-      watch =
+      watching =
           bus.watch(
               threadId,
               () ->
@@ -381,10 +381,18 @@ final class ThreadTail {
                         }
                       }));
     } catch (RuntimeException e) {
-      LOG.warn("thread {}: watching failed, tailing instead: {}", threadId, e.getMessage());
-      tail(position + 1);
+      if (subscription == null) {
+        LOG.warn("thread {}: watching failed, tailing instead: {}", threadId, e.getMessage());
+        tail(position + 1);
+      } else {
+        // keep the consumer; the next check after another linger tries again
+        LOG.info("thread {}: watching failed, keeping the tail: {}", threadId, e.getMessage());
+        lastBusNanos = nanoTime.getAsLong();
+      }
       return;
     }
+    closeSubscription();
+    watch = watching;
     tailIfTheSubjectMoved();
   }
 
