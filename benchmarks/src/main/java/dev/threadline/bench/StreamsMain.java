@@ -32,9 +32,22 @@ public final class StreamsMain {
     int idle = Integer.parseInt(options.getOrDefault("idle", "10000"));
     int clients = Integer.parseInt(options.getOrDefault("clients", "1000"));
     int threads = Integer.parseInt(options.getOrDefault("threads", "1000"));
-    BenchStack stack =
+    BenchStack defaults =
         BenchStack.create(
             repository, options.getOrDefault("build-dir", "target"), out.resolve("tmp"));
+    // a database and stream of its own: it may run beside the main benchmark
+    BenchStack stack =
+        new BenchStack(
+            defaults.repository(),
+            defaults.buildDir(),
+            defaults.logs(),
+            defaults.pgHost(),
+            defaults.pgPort(),
+            defaults.natsUrl(),
+            "threadline_bench_streams",
+            "THREADLINE_BENCH_STREAMS",
+            "bench-streams",
+            defaults.jwtSecret());
     stack.prepare();
     Api api = new Api(stack.jwtSecret(), "bench");
     List<String> lines = new ArrayList<>();
@@ -95,7 +108,9 @@ public final class StreamsMain {
   }
 
   private static String row(String name, String measured, String target) {
-    return "| " + name + " | " + measured + " | " + target + " |";
+    String row = "| " + name + " | " + measured + " | " + target + " |";
+    say(row);
+    return row;
   }
 
   private static void say(String text) {

@@ -151,19 +151,13 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
     Connection connection = nats.connection();
     listenForReconnects(connection);
     Dispatcher dispatcher = dispatcherOf(connection);
+    // no flush: the caller's next request (the subject's last sequence) goes out on this
+    // connection after the SUB, and a server handles a connection's messages in order, so what is
+    // published before the server has the interest is in the answer to that request. (A flush per
+    // watch would also put several pings in flight at once, which jnats takes for a dead
+    // connection: "Max outgoing Ping count exceeded", then a reconnect.)
     io.nats.client.Subscription subscription =
         dispatcher.subscribe(subject, message -> onActivity.run());
-    try {
-      // the caller compares the subject's last sequence with what it read next: the server must
-      // have the interest first, or a publish in between would be neither read nor signalled
-      connection.flush(Duration.ofSeconds(2));
-    } catch (java.util.concurrent.TimeoutException | InterruptedException | RuntimeException e) {
-      dispatcher.unsubscribe(subscription);
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      throw new BusUnavailableException("watching " + subject, e);
-    }
     return new Watch() {
       private boolean closed;
 

@@ -15,8 +15,6 @@ import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.sse.Event;
-import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
@@ -28,11 +26,12 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import java.util.OptionalLong;
 import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /** {@code GET /v1/threads/{threadId}/stream}: the live reply over SSE (contract 5). */
 @Controller("/v1/threads/{threadId}/stream")
 @Secured(SecurityRule.IS_AUTHENTICATED)
-@ExecuteOn(TaskExecutors.BLOCKING)
 class StreamController {
 
   private final AttachPlanner planner;
@@ -93,7 +92,7 @@ class StreamController {
               schema = @Schema(implementation = Problem.class)))
   @ProblemResponses.ThreadNotFound
   @ProblemResponses.Unavailable
-  HttpResponse<Publisher<Event<String>>> stream(
+  Mono<HttpResponse<Publisher<Event<String>>>> stream(
       @PathVariable String threadId,
       @Parameter(description = "keep the stream open across runs")
           @QueryValue(defaultValue = "false")
@@ -119,6 +118,15 @@ class StreamController {
         resumeFrom == null || resumeFrom.isBlank()
             ? OptionalLong.empty()
             : OptionalLong.of(Inputs.lastEventId(resumeFrom));
+    // reading the thread's status and the subject's end blocks: on a bounded pool, not on the
+    // event loop; the response itself never holds a thread (no @ExecuteOn: an executor there
+    // would also get every request(n) of every open stream, and an unbounded pool grows with them)
+    return Mono.fromCallable(() -> open(thread, follow, resumeAfter, authentication))
+        .subscribeOn(Schedulers.boundedElastic());
+  }
+
+  private HttpResponse<Publisher<Event<String>>> open(
+      ThreadId thread, boolean follow, OptionalLong resumeAfter, Authentication authentication) {
     AttachPlan plan = planner.plan(thread, authentication.getName(), resumeAfter);
     StreamLimits.Permit permit = limits.acquire(authentication.getName());
     Publisher<Event<String>> events;

@@ -39,8 +39,9 @@ public interface ReplyTail {
 
   /**
    * Calls {@code onActivity} (on a shared thread; it must not block) whenever something is
-   * published on the thread's subject, without a JetStream consumer: core NATS interest only. When
-   * this returns, the server has the interest: what is published later is signalled.
+   * published on the thread's subject, without a JetStream consumer: core NATS interest only. A
+   * request made after this returns is answered after the server has the interest: what is
+   * published later than that answer is signalled.
    *
    * @throws RuntimeException when the broker does not answer
    */

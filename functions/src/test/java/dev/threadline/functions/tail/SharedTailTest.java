@@ -134,6 +134,7 @@ class SharedTailTest extends ApiTestBase {
         streams.add(openRaw(busy, ""));
       }
       int before = liveThreads();
+      Set<String> namesBefore = threadNames();
 
       for (int i = 0; i < 100; i++) {
         streams.add(openRaw(new ThreadId(createThread(OWNER)), "?follow=true"));
@@ -145,7 +146,11 @@ class SharedTailTest extends ApiTestBase {
       }
       int after = liveThreads();
 
-      assertThat(after - before).as("threads added by 200 more streams").isLessThanOrEqualTo(16);
+      Set<String> added = threadNames();
+      added.removeAll(namesBefore);
+      assertThat(after - before)
+          .as("threads added by 200 more streams: %s", added)
+          .isLessThanOrEqualTo(16);
       await().atMost(WAIT).until(() -> consumersOf(Set.of(busy)).size() == 1);
     } finally {
       streams.forEach(RawSseSocket::close);
@@ -252,6 +257,12 @@ class SharedTailTest extends ApiTestBase {
       }
     }
     return of;
+  }
+
+  private static Set<String> threadNames() {
+    Set<String> names = new HashSet<>();
+    Thread.getAllStackTraces().keySet().forEach(thread -> names.add(thread.getName()));
+    return names;
   }
 
   private static int liveThreads() {
