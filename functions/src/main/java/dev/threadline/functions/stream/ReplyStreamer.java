@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.BufferOverflowStrategy;
@@ -38,6 +39,7 @@ public class ReplyStreamer {
   private final ReplyEventCodec codec;
   private final StreamConfiguration configuration;
   private final Clock clock;
+  private final AtomicReference<Encoded> lastEncoded = new AtomicReference<>();
 
   public ReplyStreamer(
       ThreadTails tails, ReplyEventCodec codec, StreamConfiguration configuration, Clock clock) {
@@ -109,11 +111,24 @@ public class ReplyStreamer {
     }
   }
 
+  /**
+   * A tail hands the same event to all its clients one after the other: it is encoded once, for the
+   * first of them, and the frame shared (nobody changes an event once made).
+   */
   private Event<String> toSse(TailedEvent tailed) {
-    return Event.of(codec.encodeToString(tailed.event()))
-        .id(Long.toString(tailed.sequence()))
-        .name(tailed.event().type());
+    Encoded last = lastEncoded.get();
+    if (last != null && last.tailed() == tailed) {
+      return last.event();
+    }
+    Event<String> event =
+        Event.of(codec.encodeToString(tailed.event()))
+            .id(Long.toString(tailed.sequence()))
+            .name(tailed.event().type());
+    lastEncoded.set(new Encoded(tailed, event));
+    return event;
   }
+
+  private record Encoded(TailedEvent tailed, Event<String> event) {}
 
   /** Synthesised from the run's row: not a stream event, so no {@code id}. */
   private Event<String> toStoredSse(ReplyEvent event) {
