@@ -66,7 +66,7 @@ final class IdleFollowStreams {
       CompletableFuture.allOf(
               attached.stream().map(SseAttacher::attached).toArray(CompletableFuture[]::new))
           .get(10, TimeUnit.MINUTES);
-      Pause.millis(3000); // let the attach burst's garbage and pools settle
+      Pause.millis(15_000); // let the attach burst settle: its garbage, pools and JIT compiles
       InstanceProbe.Sample after = probe.sample();
       double cpuBefore = probe.cpuSeconds();
       Pause.millis(idleWindow.toMillis());

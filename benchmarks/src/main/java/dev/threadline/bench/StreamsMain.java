@@ -62,7 +62,7 @@ public final class StreamsMain {
 
       say("idle follow streams: " + idle);
       IdleFollowStreams.Result idleResult =
-          new IdleFollowStreams(stack, api, functions).measure(idle, Duration.ofSeconds(10));
+          new IdleFollowStreams(stack, api, functions).measure(idle, Duration.ofSeconds(20));
       lines.add(
           row(
               idle + " idle follow streams on " + idle + " threads",

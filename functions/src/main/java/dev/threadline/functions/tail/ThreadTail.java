@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * run ends the followed run from its row at once. Everything runs on one serial worker, so none of
  * this state is shared between threads.
  */
-final class ThreadTail {
+final class ThreadTail implements TailBus.Reader {
 
   private static final Logger LOG = LoggerFactory.getLogger(ThreadTail.class);
 
@@ -47,7 +47,8 @@ final class ThreadTail {
   }
 
   private final ThreadId threadId;
-  private final ReplyTail bus;
+  private final TailBus bus;
+  private final ReplyTail stored;
   private final TailSettings settings;
   private final Executor worker;
   private final ScheduledExecutorService timers;
@@ -58,11 +59,8 @@ final class ThreadTail {
   private final List<TailClient> clients = new ArrayList<>();
   private final RunRows rows;
   private TailWindow window;
-  private ReplyTail.Subscription subscription;
-  private ReplyTail.Watch watch;
   private long position;
   private long lastBusNanos;
-  private ScheduledFuture<?> checks;
   private ScheduledFuture<?> linger;
   private boolean closed;
 
@@ -78,7 +76,9 @@ final class ThreadTail {
       Hub hub) {
     this.threadId = threadId;
     this.shared = shared;
-    this.bus = bus;
+    this.bus =
+        new TailBus(threadId, bus, worker, timers, settings.runCheckInterval().toMillis(), this);
+    this.stored = bus;
     this.settings = settings;
     this.worker = worker;
     this.timers = timers;
@@ -126,8 +126,8 @@ final class ThreadTail {
   void reconnected() {
     worker.execute(
         () -> {
-          if (watch != null) {
-            tailIfTheSubjectMoved();
+          if (bus.watching()) {
+            bus.tailIfTheSubjectMoved();
           }
         });
   }
@@ -158,7 +158,7 @@ final class ThreadTail {
     for (TailedEvent tailed : window.eventsFrom(client.startSequence())) {
       deliverTo(client, tailed, read);
     }
-    if (watch != null && client.followedRun() != null) {
+    if (bus.watching() && client.followedRun() != null) {
       tail(position + 1);
     }
     forgetEnded();
@@ -194,8 +194,8 @@ final class ThreadTail {
       return true;
     }
     try {
-      OptionalLong stored = bus.firstSequenceFrom(threadId, start);
-      return stored.isEmpty() || stored.getAsLong() >= window.from();
+      OptionalLong first = stored.firstSequenceFrom(threadId, start);
+      return first.isEmpty() || first.getAsLong() >= window.from();
     } catch (RuntimeException e) {
       LOG.info(
           "thread {}: cannot tell what is stored from {}: {}", threadId, start, e.getMessage());
@@ -203,7 +203,8 @@ final class ThreadTail {
     }
   }
 
-  void onEvent(TailedEvent tailed) {
+  @Override
+  public void onEvent(TailedEvent tailed) {
     if (closed || tailed.sequence() <= position) {
       return;
     }
@@ -262,8 +263,9 @@ final class ThreadTail {
    * Called every run-check interval while a consumer is open; acts only when the bus has been
    * silent that long. Never throws: a failed read waits for the next call.
    */
-  void check() {
-    if (closed || subscription == null) {
+  @Override
+  public void check() {
+    if (closed || !bus.tailing()) {
       return;
     }
     long now = nanoTime.getAsLong();
@@ -285,7 +287,7 @@ final class ThreadTail {
     for (UUID run : runs) {
       rows.read(run).ifPresent(state -> states.put(run, state));
     }
-    if (states.isEmpty() || !caughtUpWithBus()) {
+    if (states.isEmpty() || !bus.caughtUp()) {
       return;
     }
     for (RunState state : states.values()) {
@@ -309,104 +311,29 @@ final class ThreadTail {
     forgetEnded();
   }
 
-  /**
-   * True when the subject holds nothing past what the tail handled. Otherwise either events wait to
-   * be handled here, or the consumer died or stalled (a broker restart): it is then resumed after
-   * its last message. False as well when the broker does not answer (nothing may be synthesised).
-   */
-  private boolean caughtUpWithBus() {
-    long onBus;
-    try {
-      onBus = bus.lastSequence(threadId);
-    } catch (RuntimeException e) {
-      LOG.warn(
-          "thread {}: reading the subject's last sequence failed: {}", threadId, e.getMessage());
-      return false;
-    }
-    if (onBus <= position) {
-      return true;
-    }
-    long read = subscription.position();
-    if (onBus > read) {
-      LOG.info(
-          "thread {}: the subject holds events up to {} but the tail read up to {}; resuming it",
-          threadId,
-          onBus,
-          read);
-      try {
-        subscription.resume();
-      } catch (RuntimeException e) {
-        LOG.warn(
-            "thread {}: resuming the tail after {} failed: {}", threadId, read, e.getMessage());
-      }
-    }
-    return false;
-  }
-
-  /** Opens the JetStream consumer at {@code start}, in place of a watch. */
+  /** Opens the JetStream consumer at {@code start}. */
   private void tail(long start) {
-    closeWatch();
     lastBusNanos = nanoTime.getAsLong();
-    try {
-      subscription = bus.tail(threadId, start, tailed -> worker.execute(() -> onEvent(tailed)));
-    } catch (RuntimeException e) {
-      LOG.warn("thread {}: tailing from {} failed: {}", threadId, start, e.getMessage());
-      clients.forEach(client -> client.fail(e));
-      clients.clear();
-      close();
-      return;
-    }
-    if (checks == null) {
-      long every = settings.runCheckInterval().toMillis();
-      checks =
-          timers.scheduleWithFixedDelay(
-              () -> worker.execute(this::check), every, every, TimeUnit.MILLISECONDS);
-    }
+    bus.tail(start);
   }
 
-  /**
-   * Every client waits for a next run: the consumer goes, a core-NATS watch signals the next run.
-   */
+  /** Every client waits for a next run: the consumer goes, a watch signals the next run. */
   private void rest() {
-    ReplyTail.Watch watching;
-    try {
-      watching =
-          bus.watch(
-              threadId,
-              () ->
-                  worker.execute(
-                      () -> {
-                        if (watch != null) {
-                          tail(position + 1);
-                        }
-                      }));
-    } catch (RuntimeException e) {
-      if (subscription == null) {
-        LOG.warn("thread {}: watching failed, tailing instead: {}", threadId, e.getMessage());
-        tail(position + 1);
-      } else {
-        // keep the consumer; the next check after another linger tries again
-        LOG.info("thread {}: watching failed, keeping the tail: {}", threadId, e.getMessage());
-        lastBusNanos = nanoTime.getAsLong();
-      }
-      return;
+    if (!bus.rest()) {
+      lastBusNanos = nanoTime.getAsLong(); // the next check after another linger tries again
     }
-    closeSubscription();
-    watch = watching;
-    tailIfTheSubjectMoved();
   }
 
-  /** A watch signals what is published after it began: what came before is read here. */
-  private void tailIfTheSubjectMoved() {
-    try {
-      if (bus.lastSequence(threadId) > position) {
-        tail(position + 1);
-      }
-    } catch (RuntimeException e) {
-      // the broker is away: its reconnect calls this again
-      LOG.info(
-          "thread {}: reading the subject's last sequence failed: {}", threadId, e.getMessage());
-    }
+  @Override
+  public long position() {
+    return position;
+  }
+
+  @Override
+  public void failed(RuntimeException cause) {
+    clients.forEach(client -> client.fail(cause));
+    clients.clear();
+    close();
   }
 
   private void forgetEnded() {
@@ -449,26 +376,7 @@ final class ThreadTail {
     }
     closed = true;
     cancelLinger();
-    closeSubscription();
-    closeWatch();
+    bus.close();
     hub.closed(this);
-  }
-
-  private void closeSubscription() {
-    if (checks != null) {
-      checks.cancel(false);
-      checks = null;
-    }
-    if (subscription != null) {
-      subscription.close();
-      subscription = null;
-    }
-  }
-
-  private void closeWatch() {
-    if (watch != null) {
-      watch.close();
-      watch = null;
-    }
   }
 }
