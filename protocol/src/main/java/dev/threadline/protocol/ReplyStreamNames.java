@@ -37,6 +37,11 @@ public record ReplyStreamNames(String stream, String subjectPrefix) {
     return subjectPrefix + "-wakeup";
   }
 
+  /**
+   * The core NATS subject (no stream stores it) on which functions announce that a thread was
+   * deleted, so that every instance ends that thread's open streams. Beside the reply subjects for
+   * the same reason as {@link #wakeUpSubject()}.
+   */
   public String threadDeletedSubject(ThreadId threadId) {
     return subjectPrefix + "-deleted." + threadId.value();
   }

@@ -203,6 +203,8 @@ final class Stack implements AutoCloseable {
     environment.putIfAbsent("THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER", "100000");
     int managementPort = FreePort.next();
     environment.put("THREADLINE_MANAGEMENT_PORT", String.valueOf(managementPort));
+    // every client of a system test is one owner; the per-owner limit has its own tests (functions)
+    environment.putIfAbsent("THREADLINE_MAX_STREAMS_PER_OWNER", "1000");
     String name = "functions-" + (functions.size() + 1);
     Instance instance =
         new Instance(

@@ -1,7 +1,7 @@
 package dev.threadline.functions.bus;
 
-import dev.threadline.functions.stream.ReplyTail;
-import dev.threadline.functions.stream.TailedEvent;
+import dev.threadline.functions.tail.ReplyTail;
+import dev.threadline.functions.tail.TailedEvent;
 import dev.threadline.protocol.MalformedReplyEventException;
 import dev.threadline.protocol.ReplyEvent;
 import dev.threadline.protocol.ReplyEventCodec;
@@ -11,6 +11,7 @@ import dev.threadline.protocol.ThreadId;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.ConsumeOptions;
+import io.nats.client.Dispatcher;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
 import io.nats.client.api.MessageInfo;
@@ -21,9 +22,13 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,7 +39,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The JetStream adapter of {@link ReplyTail}: an ordered consumer per tail, filtered by subject,
- * re-created after the last message it read when the connection comes back or when asked.
+ * re-created after the last message it read when the connection comes back or when asked; core NATS
+ * subscriptions for the watches and deletions. Every consumer and subscription of a connection
+ * shares one dispatcher, so the number of threads does not grow with tails.
  */
 @Singleton
 public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
@@ -76,6 +83,12 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
 
   private final Set<Connection> listenedTo = Collections.newSetFromMap(new IdentityHashMap<>());
 
+  /** The dispatcher shared by all tails and watches of a connection (one per connection). */
+  private final Map<Connection, Dispatcher> dispatchers =
+      Collections.synchronizedMap(new IdentityHashMap<>());
+
+  private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+
   /**
    * Resumes after reconnects and deletes replaced consumers: broker requests, off jnats threads.
    */
@@ -114,6 +127,82 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
   }
 
   @Override
+  public OptionalLong firstSequenceFrom(ThreadId threadId, long sequence) {
+    String subject = names.subjectFor(threadId);
+    try {
+      return OptionalLong.of(
+          nats.connection()
+              .jetStreamManagement()
+              .getNextMessage(names.stream(), Math.max(1, sequence), subject)
+              .getSeq());
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
+        return OptionalLong.empty();
+      }
+      throw new BusUnavailableException("reading " + subject + " from " + sequence, e);
+    } catch (IOException e) {
+      throw new BusUnavailableException("reading " + subject + " from " + sequence, e);
+    }
+  }
+
+  @Override
+  public Watch watch(ThreadId threadId, Runnable onActivity) {
+    String subject = names.subjectFor(threadId);
+    Connection connection = nats.connection();
+    listenForReconnects(connection);
+    Dispatcher dispatcher = dispatcherOf(connection);
+    // no flush: the caller's next request (the subject's last sequence) goes out on this
+    // connection after the SUB, and a server handles a connection's messages in order, so what is
+    // published before the server has the interest is in the answer to that request. (A flush per
+    // watch would also put several pings in flight at once, which jnats takes for a dead
+    // connection: "Max outgoing Ping count exceeded", then a reconnect.)
+    io.nats.client.Subscription subscription =
+        dispatcher.subscribe(subject, message -> onActivity.run());
+    return new Watch() {
+      private boolean closed;
+
+      @Override
+      public synchronized void close() {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        try {
+          dispatcher.unsubscribe(subscription);
+        } catch (RuntimeException e) {
+          LOG.debug("unwatching {}: {}", subject, e.getMessage());
+        }
+      }
+    };
+  }
+
+  @Override
+  public void onThreadDeleted(Consumer<ThreadId> onDeleted) {
+    Connection connection = nats.connection();
+    listenForReconnects(connection);
+    // names.threadDeletedSubject(threadId) for every thread
+    String wildcard = names.subjectPrefix() + "-deleted.*";
+    dispatcherOf(connection)
+        .subscribe(
+            wildcard,
+            message -> {
+              String id = message.getSubject().substring(message.getSubject().lastIndexOf('.') + 1);
+              if (ThreadId.isValid(id)) {
+                onDeleted.accept(new ThreadId(id));
+              }
+            });
+  }
+
+  @Override
+  public void onReconnected(Runnable onReconnected) {
+    reconnectListeners.add(onReconnected);
+  }
+
+  private Dispatcher dispatcherOf(Connection connection) {
+    return dispatchers.computeIfAbsent(connection, Connection::createDispatcher);
+  }
+
+  @Override
   public Optional<ReplyEvent> eventAt(ThreadId threadId, long sequence) {
     String subject = names.subjectFor(threadId);
     try {
@@ -147,6 +236,7 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
     ResumableSubjectConsumer tail =
         new ResumableSubjectConsumer(
             connection,
+            dispatcherOf(connection),
             names.stream(),
             subject,
             startSequence,
@@ -181,6 +271,9 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
             LOG.info("NATS reconnected: resuming {} reply tails", open.size());
             for (ResumableSubjectConsumer tail : open) {
               inBackground(() -> resumeWithRetries(tail, 0));
+            }
+            for (Runnable listener : reconnectListeners) {
+              inBackground(listener);
             }
           }
         });

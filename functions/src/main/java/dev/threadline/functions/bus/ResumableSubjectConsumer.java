@@ -1,6 +1,6 @@
 package dev.threadline.functions.bus;
 
-import dev.threadline.functions.stream.ReplyTail;
+import dev.threadline.functions.tail.ReplyTail;
 import io.nats.client.Connection;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.Dispatcher;
@@ -54,11 +54,11 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
   private MessageConsumer consumer;
 
   /**
-   * This tail's own dispatcher (one thread), for all its consumers, closed with the tail: left to
-   * itself, jnats gives each ordered consumer context a dispatcher of its own and never closes it,
-   * so every attach and every resume would leave a thread behind.
+   * The dispatcher shared by every tail of the connection (one thread for all): left to itself,
+   * jnats gives each ordered consumer context a dispatcher (a thread) of its own and never closes
+   * it, so threads would grow with tails.
    */
-  private Dispatcher dispatcher;
+  private final Dispatcher dispatcher;
 
   /**
    * @param onMessage gets each new message, in stream order, on a jnats dispatcher thread
@@ -68,6 +68,7 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
    */
   ResumableSubjectConsumer(
       Connection connection,
+      Dispatcher dispatcher,
       String stream,
       String subject,
       long startSequence,
@@ -76,6 +77,7 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
       Consumer<String> retireConsumer,
       Consumer<ResumableSubjectConsumer> onClose) {
     this.connection = connection;
+    this.dispatcher = dispatcher;
     this.stream = stream;
     this.subject = subject;
     this.position = Math.max(0, startSequence - 1);
@@ -127,9 +129,6 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
         configuration.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(from);
       }
       try {
-        if (dispatcher == null) {
-          dispatcher = connection.createDispatcher();
-        }
         consumer =
             connection
                 .getStreamContext(stream)
@@ -233,14 +232,6 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
       closed = true;
       stop(consumer);
       consumer = null;
-      if (dispatcher != null) {
-        try {
-          connection.closeDispatcher(dispatcher);
-        } catch (RuntimeException e) {
-          LOG.debug("closing the dispatcher of {}: {}", subject, e.getMessage());
-        }
-        dispatcher = null;
-      }
     }
     onClose.accept(this);
   }

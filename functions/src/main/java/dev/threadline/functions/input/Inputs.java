@@ -105,16 +105,30 @@ public final class Inputs {
     return text("Idempotency-Key", value);
   }
 
+  /**
+   * A Last-Event-ID: a JetStream sequence, decimal, 0 to 2^64-1. One past {@link Long#MAX_VALUE} is
+   * past any subject's end, and read as {@link Long#MAX_VALUE} (the stream then replays the current
+   * run from its reset).
+   */
   public static long lastEventId(String value) {
-    try {
-      long id = Long.parseLong(value.trim());
-      if (id < 0) {
-        throw new NumberFormatException();
-      }
-      return id;
-    } catch (NumberFormatException e) {
-      throw new InvalidRequestException(
-          "Last-Event-ID", "must be a stream sequence (integer >= 0)");
+    String digits = value.trim();
+    if (digits.isEmpty() || digits.length() > 20 || !digits.chars().allMatch(Inputs::isDigit)) {
+      throw badLastEventId();
     }
+    try {
+      long id = Long.parseUnsignedLong(digits);
+      return id < 0 ? Long.MAX_VALUE : id;
+    } catch (NumberFormatException e) {
+      throw badLastEventId();
+    }
+  }
+
+  private static boolean isDigit(int c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static InvalidRequestException badLastEventId() {
+    return new InvalidRequestException(
+        "Last-Event-ID", "must be a stream sequence (a decimal integer from 0 to 2^64-1)");
   }
 }

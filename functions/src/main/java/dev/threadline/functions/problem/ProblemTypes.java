@@ -12,6 +12,7 @@ public final class ProblemTypes {
   public static final String IDEMPOTENCY_KEY_REUSED =
       "urn:threadline:problem:idempotency-key-reused";
   public static final String LIMIT_REACHED = "urn:threadline:problem:limit-reached";
+  public static final String TOO_MANY_STREAMS = "urn:threadline:problem:too-many-streams";
   public static final String GENERIC = "about:blank";
 
   private ProblemTypes() {}

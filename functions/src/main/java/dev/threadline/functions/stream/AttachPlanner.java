@@ -3,6 +3,7 @@ package dev.threadline.functions.stream;
 import dev.threadline.functions.problem.NotFoundException;
 import dev.threadline.functions.store.ThreadActivity;
 import dev.threadline.functions.store.ThreadStore;
+import dev.threadline.functions.tail.ReplyTail;
 import dev.threadline.protocol.ReplyEvent;
 import dev.threadline.protocol.ThreadId;
 import jakarta.inject.Singleton;
@@ -13,7 +14,8 @@ import java.util.UUID;
  * Decides where a client attaches, from PostgreSQL and JetStream only (no instance-local truth,
  * lesson 1). The subject's last sequence is read BEFORE the thread's status: a run that starts in
  * between makes the status in_progress (replay all), and one that starts after publishes its reset
- * past that sequence (idle: read from it on), so the reset of the next run is never missed.
+ * past that sequence (idle: read from it on), so the reset of the next run is never missed. A
+ * Last-Event-ID beyond the subject's last sequence is treated as none.
  */
 @Singleton
 public class AttachPlanner {
@@ -30,7 +32,8 @@ public class AttachPlanner {
    * @throws NotFoundException when the thread is not the owner's
    */
   public AttachPlan plan(ThreadId threadId, String owner, OptionalLong lastEventId) {
-    if (lastEventId.isPresent()) {
+    long last = tail.lastSequence(threadId);
+    if (lastEventId.isPresent() && lastEventId.getAsLong() <= last) {
       store.findActivity(threadId, owner).orElseThrow(NotFoundException::new);
       long after = lastEventId.getAsLong();
       // the client's run, if the event it saw last did not end it: should that run end without
@@ -44,7 +47,8 @@ public class AttachPlanner {
                   .orElse(null);
       return AttachPlan.resumeAfter(after, unfinished);
     }
-    long last = tail.lastSequence(threadId);
+    // no id, or one beyond the subject's end (a stale id, a re-created stream): there is no such
+    // position to wait on; the client gets what a new one gets, the current run from its reset
     ThreadActivity activity =
         store.findActivity(threadId, owner).orElseThrow(NotFoundException::new);
     return activity.inProgress()

@@ -1,30 +1,33 @@
 package dev.threadline.functions.stream;
 
-import dev.threadline.functions.store.ThreadStore;
+import dev.threadline.functions.tail.TailedEvent;
+import dev.threadline.functions.tail.ThreadTails;
 import dev.threadline.protocol.ReplyEvent;
 import dev.threadline.protocol.ReplyEventCodec;
 import dev.threadline.protocol.ThreadId;
 import io.micronaut.http.sse.Event;
 import jakarta.inject.Singleton;
-import java.util.concurrent.TimeUnit;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Turns an attach plan into the SSE response: a first comment at once, then the followed run's
  * events ({@code id} = stream sequence), {@code : ping} while silent. Silence never ends it (lesson
  * 12); the followed run's terminal event does, unless following across runs, and so does the run's
- * row when that event never reaches the bus and the subject holds nothing more for the client
- * ({@link ReplySession}, which also resumes a tail left behind by a broker restart). A client that
- * does not read is cut off once {@code max-buffered-events} wait for it. The JetStream consumer
- * lives exactly as long as the response.
+ * row when that event never reaches the bus ({@link ThreadTails}: one tail per thread on this
+ * instance, whatever the number of its clients), the thread's deletion, and the expiry of the token
+ * that opened it (the client re-authorises and resumes with Last-Event-ID). A client that does not
+ * read is cut off once {@code max-buffered-events} wait for it. Writes never block: the tail hands
+ * events to the client's buffer, Netty's event loop drains it.
  */
 @Singleton
 public class ReplyStreamer {
@@ -32,26 +35,29 @@ public class ReplyStreamer {
   private static final Logger LOG = LoggerFactory.getLogger(ReplyStreamer.class);
   private static final Event<String> END = Event.of("");
 
-  private final ReplyTail tail;
-  private final ThreadStore store;
+  private final ThreadTails tails;
   private final ReplyEventCodec codec;
   private final StreamConfiguration configuration;
+  private final Clock clock;
+  private final AtomicReference<Encoded> lastEncoded = new AtomicReference<>();
 
   public ReplyStreamer(
-      ReplyTail tail, ThreadStore store, ReplyEventCodec codec, StreamConfiguration configuration) {
-    this.tail = tail;
-    this.store = store;
+      ThreadTails tails, ReplyEventCodec codec, StreamConfiguration configuration, Clock clock) {
+    this.tails = tails;
     this.codec = codec;
     this.configuration = configuration;
+    this.clock = clock;
   }
 
-  public Flux<Event<String>> stream(ThreadId threadId, AttachPlan plan, boolean followAcrossRuns) {
+  /**
+   * @param endsAt when the token that opened the stream expires, the stream ends; null: never
+   */
+  public Flux<Event<String>> stream(
+      ThreadId threadId, AttachPlan plan, boolean followAcrossRuns, Instant endsAt) {
     Sinks.One<Boolean> overflow = Sinks.one();
     Flux<Event<String>> events =
         bounded(
-            Flux.<Event<String>>create(sink -> attach(sink, threadId, plan, followAcrossRuns))
-                // creating the consumer is a request to the broker: not on an event-loop thread
-                .subscribeOn(Schedulers.boundedElastic()),
+            Flux.<Event<String>>create(sink -> attach(sink, threadId, plan, followAcrossRuns)),
             configuration.maxBufferedEvents(),
             () -> {
               if (overflow.tryEmitValue(true).isSuccess()) {
@@ -69,7 +75,13 @@ public class ReplyStreamer {
             .map(tick -> comment("ping"));
     Flux<Event<String>> body =
         Flux.merge(events.concatWith(Mono.just(END)), pings).takeWhile(event -> event != END);
-    return Flux.concat(Mono.just(comment("attached")), body).takeUntilOther(overflow.asMono());
+    Flux<Event<String>> response =
+        Flux.concat(Mono.just(comment("attached")), body).takeUntilOther(overflow.asMono());
+    if (endsAt == null) {
+      return response;
+    }
+    Duration left = Duration.between(clock.instant(), endsAt);
+    return response.takeUntilOther(Mono.delay(left.isNegative() ? Duration.ZERO : left));
   }
 
   /**
@@ -84,55 +96,39 @@ public class ReplyStreamer {
 
   private void attach(
       FluxSink<Event<String>> sink, ThreadId threadId, AttachPlan plan, boolean followAcrossRuns) {
-    ReplySession session =
-        new ReplySession(
-            threadId,
-            store,
-            tail,
-            new ReplyFollower(plan, followAcrossRuns),
-            sink,
-            this::toSse,
-            this::toStoredSse,
-            configuration,
-            System::nanoTime);
-    ReplyTail.Subscription subscription;
+    StreamSession session =
+        new StreamSession(plan, followAcrossRuns, sink, this::toSse, this::toStoredSse);
+    sink.onDispose(
+        () -> {
+          session.leave();
+          tails.detach(threadId, session);
+        });
     try {
-      subscription = tail.tail(threadId, plan.startSequence(), session::onTailed);
+      tails.attach(threadId, session);
     } catch (RuntimeException e) {
       LOG.warn("attaching to the reply subject of thread {} failed: {}", threadId, e.getMessage());
       sink.error(e);
-      return;
     }
-    session.reading(subscription);
-    long every = configuration.runCheckInterval().toMillis();
-    Disposable checks =
-        Schedulers.boundedElastic()
-            .schedulePeriodically(
-                () -> {
-                  try {
-                    session.check();
-                  } catch (RuntimeException e) {
-                    // a periodic task that throws is never run again: log and carry on
-                    LOG.warn(
-                        "thread {}: checking the tail and the followed run failed", threadId, e);
-                  }
-                },
-                every,
-                every,
-                TimeUnit.MILLISECONDS);
-    sink.onDispose(
-        () -> {
-          checks.dispose();
-          // closing deletes the server-side consumer: a request/reply, kept off event-loop threads
-          Schedulers.boundedElastic().schedule(subscription::close);
-        });
   }
 
+  /**
+   * A tail hands the same event to all its clients one after the other: it is encoded once, for the
+   * first of them, and the frame shared (nobody changes an event once made).
+   */
   private Event<String> toSse(TailedEvent tailed) {
-    return Event.of(codec.encodeToString(tailed.event()))
-        .id(Long.toString(tailed.sequence()))
-        .name(tailed.event().type());
+    Encoded last = lastEncoded.get();
+    if (last != null && last.tailed() == tailed) {
+      return last.event();
+    }
+    Event<String> event =
+        Event.of(codec.encodeToString(tailed.event()))
+            .id(Long.toString(tailed.sequence()))
+            .name(tailed.event().type());
+    lastEncoded.set(new Encoded(tailed, event));
+    return event;
   }
+
+  private record Encoded(TailedEvent tailed, Event<String> event) {}
 
   /** Synthesised from the run's row: not a stream event, so no {@code id}. */
   private Event<String> toStoredSse(ReplyEvent event) {

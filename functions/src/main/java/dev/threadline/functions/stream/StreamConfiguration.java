@@ -15,13 +15,21 @@ import java.time.Duration;
  *     milliseconds
  * @param maxBufferedEvents events held for a client that does not read; past it the client's stream
  *     ends (it reconnects with Last-Event-ID and loses nothing)
+ * @param tailLinger how long a thread's tail outlives its last client (or, while every client waits
+ *     for a next run, keeps its JetStream consumer), so that a reconnect finds it warm
+ * @param tailMemoryChars the characters of a run's reply a thread's tail keeps in memory for late
+ *     attachers (beyond it they read JetStream)
+ * @param tailWorkers the threads that all thread tails of the instance share
  */
 @ConfigurationProperties("threadline.stream")
 public record StreamConfiguration(
     @Bindable(defaultValue = "15s") Duration pingInterval,
     @Bindable(defaultValue = "2s") Duration runCheckInterval,
     @Bindable(defaultValue = "2s") Duration terminalGrace,
-    @Bindable(defaultValue = "1024") int maxBufferedEvents) {
+    @Bindable(defaultValue = "1024") int maxBufferedEvents,
+    @Bindable(defaultValue = "5s") Duration tailLinger,
+    @Bindable(defaultValue = "1000000") long tailMemoryChars,
+    @Bindable(defaultValue = "4") int tailWorkers) {
   public StreamConfiguration {
     if (pingInterval == null
         || pingInterval.isNegative()
@@ -48,6 +56,20 @@ public record StreamConfiguration(
       throw new IllegalArgumentException(
           "threadline.stream.max-buffered-events (THREADLINE_STREAM_MAX_BUFFERED_EVENTS)"
               + " must be >= 1");
+    }
+    if (tailLinger == null
+        || tailLinger.isNegative()
+        || tailLinger.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new IllegalArgumentException(
+          "threadline.stream.tail-linger (THREADLINE_STREAM_TAIL_LINGER) must be between 0 and 1m");
+    }
+    if (tailMemoryChars < 1) {
+      throw new IllegalArgumentException(
+          "threadline.stream.tail-memory-chars (THREADLINE_STREAM_TAIL_MEMORY_CHARS) must be >= 1");
+    }
+    if (tailWorkers < 1 || tailWorkers > 64) {
+      throw new IllegalArgumentException(
+          "threadline.stream.tail-workers (THREADLINE_STREAM_TAIL_WORKERS) must be 1 to 64");
     }
   }
 }

@@ -15,8 +15,6 @@ import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.sse.Event;
-import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
@@ -28,20 +26,27 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import java.util.OptionalLong;
 import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /** {@code GET /v1/threads/{threadId}/stream}: the live reply over SSE (contract 5). */
 @Controller("/v1/threads/{threadId}/stream")
 @Secured(SecurityRule.IS_AUTHENTICATED)
-@ExecuteOn(TaskExecutors.BLOCKING)
 class StreamController {
 
   private final AttachPlanner planner;
   private final ReplyStreamer streamer;
+  private final StreamLimits limits;
   private final FunctionsMetrics metrics;
 
-  StreamController(AttachPlanner planner, ReplyStreamer streamer, FunctionsMetrics metrics) {
+  StreamController(
+      AttachPlanner planner,
+      ReplyStreamer streamer,
+      StreamLimits limits,
+      FunctionsMetrics metrics) {
     this.planner = planner;
     this.streamer = streamer;
+    this.limits = limits;
     this.metrics = metrics;
   }
 
@@ -63,7 +68,8 @@ class StreamController {
           @Content(mediaType = MediaType.TEXT_EVENT_STREAM, schema = @Schema(type = "string")))
   @ApiResponse(
       responseCode = "400",
-      description = "threadId outside its pattern, or Last-Event-ID not an integer >= 0",
+      description =
+          "threadId outside its pattern, or Last-Event-ID not a decimal integer from 0 to 2^64-1",
       content =
           @Content(
               mediaType = Problem.MEDIA_TYPE,
@@ -76,9 +82,17 @@ class StreamController {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
+  @ApiResponse(
+      responseCode = "429",
+      description =
+          "the owner has THREADLINE_MAX_STREAMS_PER_OWNER streams open on this instance; Retry-After says when to try again",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
   @ProblemResponses.ThreadNotFound
   @ProblemResponses.Unavailable
-  HttpResponse<Publisher<Event<String>>> stream(
+  Mono<HttpResponse<Publisher<Event<String>>>> stream(
       @PathVariable String threadId,
       @Parameter(description = "keep the stream open across runs")
           @QueryValue(defaultValue = "false")
@@ -104,8 +118,27 @@ class StreamController {
         resumeFrom == null || resumeFrom.isBlank()
             ? OptionalLong.empty()
             : OptionalLong.of(Inputs.lastEventId(resumeFrom));
+    // reading the thread's status and the subject's end blocks: on a bounded pool, not on the
+    // event loop; the response itself never holds a thread (no @ExecuteOn: an executor there
+    // would also get every request(n) of every open stream, and an unbounded pool grows with them)
+    return Mono.fromCallable(() -> open(thread, follow, resumeAfter, authentication))
+        .subscribeOn(Schedulers.boundedElastic());
+  }
+
+  private HttpResponse<Publisher<Event<String>>> open(
+      ThreadId thread, boolean follow, OptionalLong resumeAfter, Authentication authentication) {
     AttachPlan plan = planner.plan(thread, authentication.getName(), resumeAfter);
-    Publisher<Event<String>> events = metrics.attached(streamer.stream(thread, plan, follow));
+    StreamLimits.Permit permit = limits.acquire(authentication.getName());
+    Publisher<Event<String>> events;
+    try {
+      events =
+          metrics.attached(
+              streamer.stream(thread, plan, follow, TokenExpiry.of(authentication))
+                  .doFinally(signal -> permit.release()));
+    } catch (RuntimeException e) {
+      permit.release();
+      throw e;
+    }
     return HttpResponse.ok(events)
         .header(HttpHeaders.CACHE_CONTROL, "no-cache")
         // reverse proxies (nginx) must not buffer the stream

@@ -6,6 +6,7 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.filters.AuthenticationFetcher;
 import jakarta.inject.Singleton;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -49,7 +50,12 @@ class StreamTokenAuthenticationFetcher implements AuthenticationFetcher<HttpRequ
                 Publishers.just(
                     Authentication.build(
                         grant.owner(),
-                        Map.of(StreamTokens.THREAD_CLAIM, grant.threadId().value()))))
+                        Map.of(
+                            StreamTokens.THREAD_CLAIM,
+                            grant.threadId().value(),
+                            // the stream ends when the token expires, as with a bearer token
+                            "exp",
+                            Date.from(grant.expiresAt())))))
         .orElseGet(Publishers::empty);
   }
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.threadline.functions.metrics.FunctionsMetrics;
-import dev.threadline.functions.stream.ReplyTail;
-import dev.threadline.functions.stream.TailedEvent;
 import dev.threadline.functions.support.ReplyPublisher;
+import dev.threadline.functions.tail.ReplyTail;
+import dev.threadline.functions.tail.TailedEvent;
 import dev.threadline.protocol.ReplyEvent;
 import dev.threadline.protocol.ReplyEventCodec;
 import dev.threadline.protocol.ReplyStreamNames;

@@ -59,6 +59,7 @@ class ReplyStreamTest implements TestPropertyProvider {
     properties.put("threadline.stream.ping-interval", "300ms");
     properties.put("threadline.stream.run-check-interval", "300ms");
     properties.put("threadline.stream.terminal-grace", "2s");
+    properties.put("threadline.stream.tail-linger", "500ms");
     return properties;
   }
 
@@ -496,21 +497,27 @@ class ReplyStreamTest implements TestPropertyProvider {
   }
 
   @Test
-  void theConsumerIsRemovedWhenTheClientLeavesAndWhenTheStreamEnds() {
+  void anIdleThreadHoldsNoConsumerAndARunsConsumerGoesAfterTheLingerWhenItsClientLeaves()
+      throws Exception {
     ThreadId thread = newThread();
     SseClient leaving = open(thread, null);
     assertThat(leaving.nextLine(WAIT)).isEqualTo(": attached");
-    await().atMost(WAIT).until(() -> !relay.consumerNames().isEmpty());
+    assertThat(consumersOf(thread)).as("an idle thread is watched, not tailed").isEmpty();
+    UUID run = UUID.randomUUID();
+    relay.publish(thread, new ReplyEvent.Reset(run, 1));
+    assertThat(leaving.nextEvent(WAIT).event()).isEqualTo("reset");
+    assertThat(consumersOf(thread)).hasSize(1);
     leaving.close();
-    await().atMost(WAIT).until(() -> relay.consumerNames().isEmpty());
+    await().atMost(WAIT).until(() -> consumersOf(thread).isEmpty());
 
-    try (SseClient ending = open(thread, null)) {
-      await().atMost(WAIT).until(() -> !relay.consumerNames().isEmpty());
-      UUID run = UUID.randomUUID();
-      relay.publish(thread, new ReplyEvent.Reset(run, 1));
-      relay.publish(thread, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop"));
+    ThreadId other = newThread();
+    try (SseClient ending = open(other, null)) {
+      assertThat(ending.nextLine(WAIT)).isEqualTo(": attached");
+      UUID next = UUID.randomUUID();
+      relay.publish(other, new ReplyEvent.Reset(next, 1));
+      relay.publish(other, new ReplyEvent.Done(next, 1, UUID.randomUUID(), "stop"));
       assertThat(ending.ended(WAIT)).isTrue();
-      await().atMost(WAIT).until(() -> relay.consumerNames().isEmpty());
+      await().atMost(WAIT).until(() -> consumersOf(other).isEmpty());
     }
   }
 
@@ -592,6 +599,24 @@ class ReplyStreamTest implements TestPropertyProvider {
       assertThat(update.executeUpdate()).isEqualTo(1);
     }
     return message;
+  }
+
+  /** The names of the consumers on the server that read {@code thread}'s subject. */
+  private List<String> consumersOf(ThreadId thread) throws Exception {
+    String subject = names.subjectFor(thread);
+    List<String> of = new java.util.ArrayList<>();
+    for (String name : relay.consumerNames()) {
+      try {
+        io.nats.client.api.ConsumerInfo info =
+            relay.management().getConsumerInfo(names.stream(), name);
+        if (subject.equals(info.getConsumerConfiguration().getFilterSubject())) {
+          of.add(name);
+        }
+      } catch (io.nats.client.JetStreamApiException gone) {
+        // deleted meanwhile
+      }
+    }
+    return of;
   }
 
   /** Removes the attached client's consumer on the server: its tail stops reading, unaware. */

@@ -40,6 +40,7 @@ class SlowClientTest extends ApiTestBase {
   private static final String DELTA = "x".repeat(16 * 1024);
 
   @Inject ReplyEventCodec codec;
+  @Inject StreamLimits limits;
 
   @Override
   public Map<String, String> getProperties() {
@@ -68,18 +69,18 @@ class SlowClientTest extends ApiTestBase {
                       + "\r\n\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().flush();
-      await().atMost(Duration.ofSeconds(10)).until(() -> !relay.consumerNames().isEmpty());
+      awaitAttached(socket);
 
       UUID run = UUID.randomUUID();
       relay.publish(thread, new ReplyEvent.Reset(run, 1));
       int published = 0;
       // far more than socket buffers + Netty's watermark + the bound can hold, if nobody reads
-      while (published < 2_000 && !relay.consumerNames().isEmpty()) {
+      while (published < 2_000 && limits.open() > 0) {
         for (int i = 0; i < 50; i++) {
           relay.publish(thread, new ReplyEvent.Chunk(run, 1, published++, DELTA));
         }
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> relay.consumerNames().isEmpty());
+      await().atMost(Duration.ofSeconds(10)).until(() -> limits.open() == 0);
       assertThat(published).as("cut off before everything was published").isLessThan(2_000);
 
       List<Long> ids = readUntilTheResponseEnds(socket);
@@ -98,6 +99,18 @@ class SlowClientTest extends ApiTestBase {
         SseEvent next = resumed.nextEvent(Duration.ofSeconds(10));
         assertThat(Long.parseLong(next.id())).isEqualTo(ids.get(ids.size() - 1) + 1);
       }
+    }
+  }
+
+  /** Reads the response up to its first comment: the client is attached. */
+  private static void awaitAttached(Socket socket) throws Exception {
+    socket.setSoTimeout(10_000);
+    InputStream in = socket.getInputStream();
+    StringBuilder read = new StringBuilder();
+    while (!read.toString().contains(": attached")) {
+      int next = in.read();
+      assertThat(next).as("the response goes on").isNotNegative();
+      read.append((char) next);
     }
   }
 

@@ -41,6 +41,11 @@ public final class TestTokens {
     }
   }
 
+  /** A bearer token of {@code owner} whose {@code exp} is {@code in} from now (whole seconds). */
+  public static String expiringIn(String owner, Duration in) {
+    return sign(SECRET, owner, Instant.now().plus(in));
+  }
+
   public static String expired(String owner) {
     return sign(SECRET, owner, Instant.now().minus(Duration.ofHours(1)));
   }

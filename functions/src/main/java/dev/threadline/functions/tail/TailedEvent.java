@@ -1,4 +1,4 @@
-package dev.threadline.functions.stream;
+package dev.threadline.functions.tail;
 
 import dev.threadline.protocol.ReplyEvent;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.threadline.functions.stream;
+package dev.threadline.functions.tail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +12,8 @@ import dev.threadline.functions.store.SubmitOutcome;
 import dev.threadline.functions.store.ThreadActivity;
 import dev.threadline.functions.store.ThreadSnapshot;
 import dev.threadline.functions.store.ThreadStore;
+import dev.threadline.functions.stream.AttachPlan;
+import dev.threadline.functions.stream.StreamSession;
 import dev.threadline.protocol.ReplyEvent;
 import dev.threadline.protocol.ThreadId;
 import io.micronaut.http.sse.Event;
@@ -19,23 +21,32 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 
-/** When the database's word on the followed run reaches the client, with a settable clock. */
-class ReplySessionTest {
+/**
+ * One thread's tail with fake bus and store and a settable clock: when the database's word on the
+ * followed run reaches its clients, what late attachers get from memory, and when the tail gives
+ * its consumer back.
+ */
+class ThreadTailTest {
 
   private static final Duration CHECK = Duration.ofSeconds(2);
   private static final Duration GRACE = Duration.ofSeconds(2);
-  private static final Duration PING = Duration.ofSeconds(15);
+  private static final Duration LINGER = Duration.ofSeconds(5);
 
   private final ThreadId thread = new ThreadId("t-session");
   private final UUID run = UUID.randomUUID();
@@ -52,39 +63,91 @@ class ReplySessionTest {
   private Long lastOnBus = 0L;
 
   private final FakeSubscription reading = new FakeSubscription();
+  private final AtomicInteger consumersOpened = new AtomicInteger();
+  private final AtomicInteger watches = new AtomicInteger();
+  private final List<Long> tailedFrom = new CopyOnWriteArrayList<>();
+  private final AtomicReference<Runnable> watched = new AtomicReference<>();
+  private Long storedFrom;
+  private final List<TailClient> sentElsewhere = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean tailClosed = new AtomicBoolean();
+  private final ThreadTail.Hub hub =
+      new ThreadTail.Hub() {
+        @Override
+        public void closed(ThreadTail tail) {
+          tailClosed.set(true);
+        }
 
-  private ReplySession session(AttachPlan plan) {
+        @Override
+        public void elsewhere(ThreadTail tail, TailClient client, boolean closed) {
+          sentElsewhere.add(client);
+        }
+      };
+
+  /** Timers that never fire during a test: the test calls check() itself. */
+  private final ScheduledThreadPoolExecutor timers =
+      new ScheduledThreadPoolExecutor(1) {
+        @Override
+        public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+          return super.schedule(command, 1, TimeUnit.DAYS);
+        }
+
+        @Override
+        public ScheduledFuture<?> scheduleWithFixedDelay(
+            Runnable command, long initialDelay, long delay, TimeUnit unit) {
+          return super.scheduleWithFixedDelay(command, 1, 1, TimeUnit.DAYS);
+        }
+      };
+
+  @AfterEach
+  void stopTimers() {
+    timers.shutdownNow();
+  }
+
+  private ThreadTail session(AttachPlan plan) {
     return session(plan, false);
   }
 
-  private ReplySession session(AttachPlan plan, boolean followAcrossRuns) {
+  private ThreadTail session(AttachPlan plan, boolean followAcrossRuns) {
+    ThreadTail tail = newTail();
+    tail.attach(client(plan, followAcrossRuns, sent, completed));
+    return tail;
+  }
+
+  private ThreadTail newTail() {
+    return new ThreadTail(
+        thread,
+        true,
+        bus(),
+        store(),
+        new TailSettings(CHECK, GRACE, LINGER, 1_000_000, 1),
+        Runnable::run,
+        timers,
+        () -> now,
+        hub);
+  }
+
+  private StreamSession client(
+      AttachPlan plan, boolean followAcrossRuns, List<Event<String>> into, AtomicBoolean ended) {
     AtomicReference<FluxSink<Event<String>>> sink = new AtomicReference<>();
-    Flux.<Event<String>>create(sink::set).subscribe(sent::add, e -> {}, () -> completed.set(true));
-    ReplySession session =
-        new ReplySession(
-            thread,
-            store(),
-            tail(),
-            new ReplyFollower(plan, followAcrossRuns),
-            sink.get(),
-            tailed ->
-                Event.of(tailed.event().type())
-                    .id(Long.toString(tailed.sequence()))
-                    .name(tailed.event().type()),
-            event -> Event.of(describe(event)).name(event.type()),
-            new StreamConfiguration(PING, CHECK, GRACE, 1024),
-            () -> now);
-    reading.position = plan.startSequence() - 1;
-    session.reading(reading);
-    return session;
+    Flux.<Event<String>>create(sink::set).subscribe(into::add, e -> {}, () -> ended.set(true));
+    return new StreamSession(
+        plan,
+        followAcrossRuns,
+        sink.get(),
+        tailed ->
+            Event.of(tailed.event().type())
+                .id(Long.toString(tailed.sequence()))
+                .name(tailed.event().type()),
+        event -> Event.of(describe(event)).name(event.type()));
   }
 
   /**
-   * What the tail reads is handed to the session, as the real tail does, and its position moves.
+   * What the consumer reads: its position moves, then the tail's worker handles it, as with the
+   * real bus.
    */
-  private void tailed(ReplySession session, long sequence, ReplyEvent event) {
-    session.onTailed(new TailedEvent(sequence, event));
-    reading.position = sequence;
+  private void tailed(ThreadTail tail, long sequence, ReplyEvent event) {
+    reading.position = Math.max(reading.position, sequence);
+    tail.onEvent(new TailedEvent(sequence, event));
   }
 
   private RunState completedRow(Duration ago) {
@@ -96,7 +159,7 @@ class ReplySessionTest {
   }
 
   /** What the client was sent of {@link #run}'s epoch 2 when it saw all of it. */
-  private void wholeTextSent(ReplySession session) {
+  private void wholeTextSent(ThreadTail session) {
     tailed(session, 1, new ReplyEvent.Reset(run, 2));
     tailed(session, 2, new ReplyEvent.Chunk(run, 2, 0, STORED));
   }
@@ -115,7 +178,7 @@ class ReplySessionTest {
 
   @Test
   void aRunCompletedJustNowGetsItsDoneFromTheRowOnlyAfterTheGrace() {
-    ReplySession session = session(AttachPlan.followRun(run, 0));
+    ThreadTail session = session(AttachPlan.followRun(run, 0));
     wholeTextSent(session);
     row = () -> Optional.of(completedRow(Duration.ZERO));
     now += CHECK.toNanos();
@@ -138,7 +201,7 @@ class ReplySessionTest {
 
   @Test
   void aCompletedRunThisClientGotOnlyPartOfGetsAResetAndTheWholeStoredTextBeforeItsDone() {
-    ReplySession session = session(AttachPlan.followRun(run, 0));
+    ThreadTail session = session(AttachPlan.followRun(run, 0));
     tailed(session, 1, new ReplyEvent.Reset(run, 2));
     tailed(session, 2, new ReplyEvent.Chunk(run, 2, 0, "Hel"));
     // the rest was on the subject, unread, until the next run's purge removed it
@@ -155,7 +218,7 @@ class ReplySessionTest {
   @Test
   void aCompletedRunWhoseEpochThisClientNeverSawStartGetsTheStoredTextUnderTheStoredEpoch() {
     // resumed mid-epoch: what came before Last-Event-ID is not known here
-    ReplySession session = session(AttachPlan.resumeAfter(4, run));
+    ThreadTail session = session(AttachPlan.resumeAfter(4, run));
     tailed(session, 5, new ReplyEvent.Chunk(run, 2, 3, "lo"));
     row = () -> Optional.of(completedRow(run, "Hello", Duration.ofMinutes(1)));
     lastOnBus = 5L;
@@ -168,7 +231,7 @@ class ReplySessionTest {
 
   @Test
   void aStoredTextOfAnotherEpochThanTheOneSentIsSentWhole() {
-    ReplySession session = session(AttachPlan.followRun(run, 0));
+    ThreadTail session = session(AttachPlan.followRun(run, 0));
     tailed(session, 1, new ReplyEvent.Reset(run, 1));
     tailed(session, 2, new ReplyEvent.Chunk(run, 1, 0, STORED));
     // a takeover restarted the run as epoch 2, whose events this client never read
@@ -183,7 +246,7 @@ class ReplySessionTest {
   @Test
   void theResetOfANextRunEndsTheFollowedRunFromItsRowThenFollowsTheNextRun() {
     UUID next = UUID.randomUUID();
-    ReplySession session = session(AttachPlan.nextRunAfter(0), true);
+    ThreadTail session = session(AttachPlan.nextRunAfter(0), true);
     tailed(session, 1, new ReplyEvent.Reset(run, 2));
     tailed(session, 2, new ReplyEvent.Chunk(run, 2, 0, "Hel"));
     row = () -> Optional.of(completedRow(run, "Hello", Duration.ZERO));
@@ -204,7 +267,7 @@ class ReplySessionTest {
   @Test
   void theResetOfANextRunEndsAFollowedRunWhoseTextWasWholeWithItsDoneOnly() {
     UUID next = UUID.randomUUID();
-    ReplySession session = session(AttachPlan.followRun(run, 0), true);
+    ThreadTail session = session(AttachPlan.followRun(run, 0), true);
     wholeTextSent(session);
     row = () -> Optional.of(completedRow(Duration.ZERO));
 
@@ -217,7 +280,7 @@ class ReplySessionTest {
   @Test
   void withoutFollowTheResetOfANextRunEndsTheStreamAfterTheFollowedRunsEndFromItsRow() {
     UUID next = UUID.randomUUID();
-    ReplySession session = session(AttachPlan.followRun(run, 0));
+    ThreadTail session = session(AttachPlan.followRun(run, 0));
     tailed(session, 1, new ReplyEvent.Reset(run, 2));
     row = () -> Optional.of(completedRow(Duration.ZERO));
 
@@ -229,7 +292,7 @@ class ReplySessionTest {
 
   @Test
   void aFollowedRunWhoseRowDoesNotSayHowItEndedEndsTheStreamRatherThanShowTheNextRun() {
-    ReplySession session = session(AttachPlan.followRun(run, 0), true);
+    ThreadTail session = session(AttachPlan.followRun(run, 0), true);
     tailed(session, 1, new ReplyEvent.Reset(run, 2));
     row = Optional::empty;
 
@@ -242,7 +305,7 @@ class ReplySessionTest {
 
   @Test
   void aRowTerminalForLongerThanTheGraceEndsTheStreamAtTheFirstCheck() {
-    ReplySession session = session(AttachPlan.followRun(run, 0));
+    ThreadTail session = session(AttachPlan.followRun(run, 0));
     row =
         () -> Optional.of(new RunState(run, RunStatus.FAILED, 1, "boom", null, null, null, GRACE));
     now += CHECK.toNanos();
@@ -255,14 +318,14 @@ class ReplySessionTest {
 
   @Test
   void theDatabaseIsNotReadWhileTheBusSpeaksOrWhileNoRunIsFollowed() {
-    ReplySession following = session(AttachPlan.followRun(run, 0));
+    ThreadTail following = session(AttachPlan.followRun(run, 0));
     now += CHECK.toNanos() - 1;
     following.check();
     tailed(following, 1, new ReplyEvent.Reset(run, 1));
     now += CHECK.toNanos() - 1;
     following.check();
 
-    ReplySession idle = session(AttachPlan.nextRunAfter(0));
+    ThreadTail idle = session(AttachPlan.nextRunAfter(0));
     now += CHECK.toNanos() * 10;
     idle.check();
 
@@ -270,21 +333,25 @@ class ReplySessionTest {
   }
 
   @Test
-  void anEventArrivingDuringTheReadWinsOverTheRow() {
-    ReplySession session = session(AttachPlan.followRun(run, 0));
+  void anEventReadDuringTheRowReadWinsOverTheRow() {
+    ThreadTail session = session(AttachPlan.followRun(run, 0));
     row = () -> Optional.of(completedRow(Duration.ofMinutes(1)));
     lastOnBus = 5L;
-    duringRead = () -> tailed(session, 5, new ReplyEvent.Done(run, 2, message, "stop"));
+    // the consumer reads the done while the worker reads the row: it is handled right after
+    duringRead = () -> reading.position = 5;
     now += CHECK.toNanos();
 
     session.check();
+    assertThat(sent).isEmpty();
+    tailed(session, 5, new ReplyEvent.Done(run, 2, message, "stop"));
 
     assertThat(sent).extracting(Event::getId).containsExactly("5");
+    assertThat(reading.resumes).as("nothing was missed").hasValue(0);
   }
 
   @Test
   void aSubjectHoldingMoreThanTheTailReadResumesTheTailInsteadOfSynthesisingTheEnd() {
-    ReplySession session = session(AttachPlan.followRun(run, 0));
+    ThreadTail session = session(AttachPlan.followRun(run, 0));
     tailed(session, 1, new ReplyEvent.Reset(run, 2));
     tailed(session, 2, new ReplyEvent.Chunk(run, 2, 0, "Hel"));
     // the broker restarted: the tail's consumer is gone while the relay published on
@@ -306,7 +373,7 @@ class ReplySessionTest {
 
   @Test
   void theEndIsSynthesisedOnlyOnceTheTailHasReadEverythingTheSubjectHolds() {
-    ReplySession session = session(AttachPlan.followRun(run, 0));
+    ThreadTail session = session(AttachPlan.followRun(run, 0));
     tailed(session, 1, new ReplyEvent.Reset(run, 2));
     lastOnBus = 3L;
     row = () -> Optional.of(completedRow(Duration.ofMinutes(1)));
@@ -327,7 +394,7 @@ class ReplySessionTest {
 
   @Test
   void aBrokerThatDoesNotAnswerPostponesTheEndFromTheRow() {
-    ReplySession session = session(AttachPlan.followRun(run, 0));
+    ThreadTail session = session(AttachPlan.followRun(run, 0));
     wholeTextSent(session);
     row = () -> Optional.of(completedRow(Duration.ofMinutes(1)));
     lastOnBus = null;
@@ -343,25 +410,152 @@ class ReplySessionTest {
   }
 
   @Test
-  void aClientWaitingForANextRunHasItsTailCheckedAgainstTheSubjectAsRarelyAsPings() {
-    ReplySession idle = session(AttachPlan.nextRunAfter(7));
-    lastOnBus = 9L;
+  void aTailWhoseClientsAllWaitForANextRunGivesBackItsConsumerAndWatchesInstead() {
+    ThreadTail tail = session(AttachPlan.followRun(run, 0), true);
+    wholeTextSent(tail);
+    tailed(tail, 3, new ReplyEvent.Done(run, 2, message, "stop"));
+    assertThat(consumersOpened).hasValue(1);
+    lastOnBus = 3L;
 
     now += CHECK.toNanos();
-    idle.check();
-    assertThat(reading.resumes).hasValue(0);
+    tail.check();
+    assertThat(reading.closed).as("kept warm for the linger").isFalse();
+    now += LINGER.toNanos();
+    tail.check();
 
-    now += PING.toNanos();
-    idle.check();
-    assertThat(reading.resumes).hasValue(1);
-    idle.check();
-    assertThat(reading.resumes).hasValue(1);
+    assertThat(reading.closed).isTrue();
+    assertThat(watches).hasValue(1);
     assertThat(reads).as("no run followed: the database is not read").hasValue(0);
+
+    // the next run publishes: the watch signals it and the consumer reads on after the done
+    lastOnBus = 4L;
+    watched.get().run();
+    assertThat(tailedFrom).containsExactly(1L, 4L);
+  }
+
+  @Test
+  void anIdleFollowStreamOpensNoConsumerUntilTheWatchSignalsARun() {
+    ThreadTail tail = session(AttachPlan.nextRunAfter(7), true);
+    assertThat(consumersOpened).hasValue(0);
+    assertThat(watches).hasValue(1);
+
+    lastOnBus = 8L;
+    watched.get().run();
+
+    assertThat(tailedFrom).containsExactly(8L);
+    tailed(tail, 8, new ReplyEvent.Reset(run, 1));
+    assertThat(sent).extracting(Event::getId).containsExactly("8");
+  }
+
+  @Test
+  void aRunThatStartedBeforeTheWatchBeganIsReadAtOnce() {
+    lastOnBus = 9L;
+    session(AttachPlan.nextRunAfter(7), true);
+
+    assertThat(tailedFrom).as("the subject moved past the client's start").containsExactly(8L);
+  }
+
+  @Test
+  void aLateAttacherReplaysTheRunFromMemoryWithoutAnotherConsumer() {
+    ThreadTail tail = session(AttachPlan.followRun(run, 0));
+    tailed(tail, 1, new ReplyEvent.Reset(run, 2));
+    tailed(tail, 2, new ReplyEvent.Chunk(run, 2, 0, "Hel"));
+    tailed(tail, 3, new ReplyEvent.Chunk(run, 2, 1, "lo"));
+
+    List<Event<String>> late = new CopyOnWriteArrayList<>();
+    tail.attach(client(AttachPlan.followRun(run, 3), false, late, new AtomicBoolean()));
+    tailed(tail, 4, new ReplyEvent.Chunk(run, 2, 2, "!"));
+
+    assertThat(late).extracting(Event::getId).containsExactly("1", "2", "3", "4");
+    assertThat(late)
+        .extracting(Event::getData)
+        .isEqualTo(sent.stream().map(Event::getData).toList());
+    assertThat(consumersOpened).hasValue(1);
+  }
+
+  @Test
+  void aResumeFromMemoryGetsExactlyWhatFollowsItsLastEventId() {
+    ThreadTail tail = session(AttachPlan.followRun(run, 0));
+    wholeTextSent(tail);
+    tailed(tail, 3, new ReplyEvent.Chunk(run, 2, 1, "more"));
+
+    List<Event<String>> resumed = new CopyOnWriteArrayList<>();
+    tail.attach(client(AttachPlan.resumeAfter(2, run), false, resumed, new AtomicBoolean()));
+
+    assertThat(resumed).extracting(Event::getId).containsExactly("3");
+    assertThat(sentElsewhere).isEmpty();
+  }
+
+  @Test
+  void aResumeFromBeforeTheMemoryIsServedByATailOfItsOwnWhenJetStreamHoldsMore() {
+    ThreadTail tail = session(AttachPlan.followRun(run, 0));
+    tailed(tail, 5, new ReplyEvent.Reset(run, 2));
+    // events 3 and 4 are still stored (an earlier epoch whose purge has not happened yet)
+    storedFrom = 3L;
+
+    TailClient resuming =
+        client(
+            AttachPlan.resumeAfter(2, run),
+            false,
+            new CopyOnWriteArrayList<>(),
+            new AtomicBoolean());
+    tail.attach(resuming);
+
+    assertThat(sentElsewhere).containsExactly(resuming);
+  }
+
+  @Test
+  void aResumeFromBeforeTheMemoryIsServedFromMemoryWhenNothingIsStoredInBetween() {
+    ThreadTail tail = session(AttachPlan.followRun(run, 0));
+    tailed(tail, 5, new ReplyEvent.Reset(run, 2));
+    storedFrom = 5L;
+
+    List<Event<String>> resumed = new CopyOnWriteArrayList<>();
+    tail.attach(client(AttachPlan.resumeAfter(2, run), false, resumed, new AtomicBoolean()));
+
+    assertThat(sentElsewhere).isEmpty();
+    assertThat(resumed).extracting(Event::getId).containsExactly("5");
+  }
+
+  @Test
+  void theRowOfARunIsReadOnceForAllItsClients() {
+    ThreadTail tail = session(AttachPlan.followRun(run, 0));
+    wholeTextSent(tail);
+    List<Event<String>> second = new CopyOnWriteArrayList<>();
+    List<Event<String>> third = new CopyOnWriteArrayList<>();
+    tail.attach(client(AttachPlan.followRun(run, 2), false, second, new AtomicBoolean()));
+    tail.attach(client(AttachPlan.followRun(run, 2), false, third, new AtomicBoolean()));
+    lastOnBus = 2L;
+    row = () -> Optional.of(completedRow(Duration.ofMinutes(1)));
+    now += CHECK.toNanos();
+
+    tail.check();
+
+    assertThat(reads).hasValue(1);
+    for (List<Event<String>> events : List.of(sent, second, third)) {
+      assertThat(events).extracting(Event::getName).containsExactly("reset", "chunk", "done");
+    }
+    assertThat(tailClosed).as("private tails close at once; this one lingers").isFalse();
+  }
+
+  @Test
+  void theThreadsDeletionEndsEveryClientAndClosesTheTail() {
+    ThreadTail tail = session(AttachPlan.followRun(run, 0));
+    AtomicBoolean waitingEnded = new AtomicBoolean();
+    tail.attach(
+        client(AttachPlan.nextRunAfter(0), true, new CopyOnWriteArrayList<>(), waitingEnded));
+
+    tail.threadDeleted();
+
+    assertThat(completed).isTrue();
+    assertThat(waitingEnded).isTrue();
+    assertThat(tailClosed).isTrue();
+    assertThat(reading.closed).isTrue();
   }
 
   @Test
   void anEventHandedOnTwiceIsSentOnce() {
-    ReplySession session = session(AttachPlan.followRun(run, 0));
+    ThreadTail session = session(AttachPlan.followRun(run, 0));
     tailed(session, 1, new ReplyEvent.Reset(run, 1));
     tailed(session, 2, new ReplyEvent.Chunk(run, 1, 0, "once"));
     tailed(session, 2, new ReplyEvent.Chunk(run, 1, 0, "once"));
@@ -369,7 +563,7 @@ class ReplySessionTest {
     assertThat(sent).extracting(Event::getId).containsExactly("1", "2");
   }
 
-  private ReplyTail tail() {
+  private ReplyTail bus() {
     return new ReplyTail() {
       @Override
       public long lastSequence(ThreadId threadId) {
@@ -380,6 +574,11 @@ class ReplySessionTest {
       }
 
       @Override
+      public OptionalLong firstSequenceFrom(ThreadId threadId, long sequence) {
+        return storedFrom == null ? OptionalLong.empty() : OptionalLong.of(storedFrom);
+      }
+
+      @Override
       public Optional<ReplyEvent> eventAt(ThreadId threadId, long sequence) {
         throw new UnsupportedOperationException();
       }
@@ -387,8 +586,25 @@ class ReplySessionTest {
       @Override
       public Subscription tail(
           ThreadId threadId, long startSequence, Consumer<TailedEvent> onEvent) {
-        throw new UnsupportedOperationException();
+        consumersOpened.incrementAndGet();
+        tailedFrom.add(startSequence);
+        reading.position = startSequence - 1;
+        reading.closed = false;
+        return reading;
       }
+
+      @Override
+      public Watch watch(ThreadId threadId, Runnable onActivity) {
+        watches.incrementAndGet();
+        watched.set(onActivity);
+        return () -> {};
+      }
+
+      @Override
+      public void onThreadDeleted(Consumer<ThreadId> onDeleted) {}
+
+      @Override
+      public void onReconnected(Runnable onReconnected) {}
     };
   }
 
@@ -396,6 +612,7 @@ class ReplySessionTest {
   private static final class FakeSubscription implements ReplyTail.Subscription {
     volatile long position;
     final AtomicInteger resumes = new AtomicInteger();
+    volatile boolean closed;
 
     @Override
     public long position() {
@@ -408,7 +625,9 @@ class ReplySessionTest {
     }
 
     @Override
-    public void close() {}
+    public void close() {
+      closed = true;
+    }
   }
 
   private ThreadStore store() {
