@@ -199,7 +199,6 @@ record BenchStack(
     return new Service(process, port);
   }
 
-  /** A started process and the port it answers on. */
   /** A process; {@code metricsPort} serves {@code /prometheus} (functions' management port). */
   record Service(ChildProcess process, int port, int metricsPort) implements AutoCloseable {
     Service(ChildProcess process, int port) {

@@ -34,7 +34,7 @@ final class InstanceProbe {
     gc.waitFor(60, TimeUnit.SECONDS);
     Pause.millis(500);
     String metrics =
-        api.send(api.authorized(functions.baseUrl() + "/prometheus").GET().build()).body();
+        api.send(api.authorized(functions.metricsBaseUrl() + "/prometheus").GET().build()).body();
     return new Sample(
         (long) sum(metrics, "jvm_memory_used_bytes", "area=\"heap\""),
         (long) sum(metrics, "jvm_threads_live_threads", ""),
