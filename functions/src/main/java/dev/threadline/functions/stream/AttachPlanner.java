@@ -31,6 +31,13 @@ public class AttachPlanner {
   /**
    * @throws NotFoundException when the thread is not the owner's
    */
+  public void requireOwned(ThreadId threadId, String owner) {
+    store.findActivity(threadId, owner).orElseThrow(NotFoundException::new);
+  }
+
+  /**
+   * @throws NotFoundException when the thread is not the owner's
+   */
   public AttachPlan plan(ThreadId threadId, String owner, OptionalLong lastEventId) {
     long last = tail.lastSequence(threadId);
     if (lastEventId.isPresent() && lastEventId.getAsLong() <= last) {

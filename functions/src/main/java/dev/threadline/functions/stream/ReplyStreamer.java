@@ -1,5 +1,6 @@
 package dev.threadline.functions.stream;
 
+import dev.threadline.functions.bus.BusUnavailableException;
 import dev.threadline.functions.tail.TailedEvent;
 import dev.threadline.functions.tail.ThreadTails;
 import dev.threadline.protocol.ReplyEvent;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.BufferOverflowStrategy;
@@ -18,6 +20,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * Turns an attach plan into the SSE response: a first comment at once, then the followed run's
@@ -34,6 +38,8 @@ public class ReplyStreamer {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReplyStreamer.class);
   private static final Event<String> END = Event.of("");
+  private static final Duration PLAN_RETRY_MIN = Duration.ofMillis(100);
+  private static final Duration PLAN_RETRY_MAX = Duration.ofSeconds(2);
 
   private final ThreadTails tails;
   private final ReplyEventCodec codec;
@@ -54,20 +60,52 @@ public class ReplyStreamer {
    */
   public Flux<Event<String>> stream(
       ThreadId threadId, AttachPlan plan, boolean followAcrossRuns, Instant endsAt) {
+    return stream(threadId, () -> plan, followAcrossRuns, endsAt);
+  }
+
+  /**
+   * As above, with the plan made once the response is open: planning reads the subject's end from
+   * JetStream, and while the bus cannot answer (a node died, a stream leader is being elected, a
+   * reconnect) the client already holds an open stream with pings, and planning is tried again with
+   * backoff instead of refusing the stream (a browser's EventSource never retries a 503).
+   */
+  public Flux<Event<String>> stream(
+      ThreadId threadId, Supplier<AttachPlan> planner, boolean followAcrossRuns, Instant endsAt) {
     Sinks.One<Boolean> overflow = Sinks.one();
+    Mono<AttachPlan> plan =
+        Mono.fromSupplier(planner)
+            // a request to the broker and a database read: not on an event-loop thread
+            .subscribeOn(Schedulers.boundedElastic())
+            .retryWhen(
+                Retry.backoff(Long.MAX_VALUE, PLAN_RETRY_MIN)
+                    .maxBackoff(PLAN_RETRY_MAX)
+                    .filter(BusUnavailableException.class::isInstance)
+                    .doBeforeRetry(
+                        retry -> {
+                          if (retry.totalRetries() == 0) {
+                            LOG.info(
+                                "thread {}: the bus cannot plan the stream yet ({}); the client"
+                                    + " waits with pings",
+                                threadId,
+                                retry.failure().getMessage());
+                          }
+                        }));
     Flux<Event<String>> events =
-        bounded(
-            Flux.<Event<String>>create(sink -> attach(sink, threadId, plan, followAcrossRuns)),
-            configuration.maxBufferedEvents(),
-            () -> {
-              if (overflow.tryEmitValue(true).isSuccess()) {
-                LOG.warn(
-                    "thread {}: client does not keep up ({} events waiting); ending its stream,"
-                        + " it resumes with Last-Event-ID",
-                    threadId,
-                    configuration.maxBufferedEvents());
-              }
-            });
+        plan.flatMapMany(
+            attachPlan ->
+                bounded(
+                    Flux.<Event<String>>create(
+                        sink -> attach(sink, threadId, attachPlan, followAcrossRuns)),
+                    configuration.maxBufferedEvents(),
+                    () -> {
+                      if (overflow.tryEmitValue(true).isSuccess()) {
+                        LOG.warn(
+                            "thread {}: client does not keep up ({} events waiting); ending its"
+                                + " stream, it resumes with Last-Event-ID",
+                            threadId,
+                            configuration.maxBufferedEvents());
+                      }
+                    }));
     Flux<Event<String>> pings =
         Flux.interval(configuration.pingInterval(), configuration.pingInterval())
             // a ping nobody has read yet needs no company

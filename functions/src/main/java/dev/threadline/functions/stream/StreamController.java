@@ -127,13 +127,20 @@ class StreamController {
 
   private HttpResponse<Publisher<Event<String>>> open(
       ThreadId thread, boolean follow, OptionalLong resumeAfter, Authentication authentication) {
-    AttachPlan plan = planner.plan(thread, authentication.getName(), resumeAfter);
-    StreamLimits.Permit permit = limits.acquire(authentication.getName());
+    String owner = authentication.getName();
+    // the owner's thread or 404, from PostgreSQL; what needs the bus is planned once the stream
+    // is open, so a broker that cannot answer now delays the stream instead of refusing it
+    planner.requireOwned(thread, owner);
+    StreamLimits.Permit permit = limits.acquire(owner);
     Publisher<Event<String>> events;
     try {
       events =
           metrics.attached(
-              streamer.stream(thread, plan, follow, TokenExpiry.of(authentication))
+              streamer.stream(
+                      thread,
+                      () -> planner.plan(thread, owner, resumeAfter),
+                      follow,
+                      TokenExpiry.of(authentication))
                   .doFinally(signal -> permit.release()));
     } catch (RuntimeException e) {
       permit.release();

@@ -116,14 +116,6 @@ public final class StreamSession implements TailClient {
     }
   }
 
-  @Override
-  public void fail(RuntimeException cause) {
-    if (!ended) {
-      ended = true;
-      sink.error(cause);
-    }
-  }
-
   /** The client left: nothing more is sent. */
   void leave() {
     ended = true;

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 final class TailBus {
 
   private static final Logger LOG = LoggerFactory.getLogger(TailBus.class);
+  private static final long MAX_RETRY_DELAY_MILLIS = 2000;
 
   /** The tail this bus reads for, called on its worker. */
   interface Reader {
@@ -23,9 +24,6 @@ final class TailBus {
     long position();
 
     void onEvent(TailedEvent tailed);
-
-    /** The consumer could not be opened: the tail's clients cannot be served. */
-    void failed(RuntimeException cause);
 
     /** Every run-check interval while a consumer is open. */
     void check();
@@ -40,6 +38,9 @@ final class TailBus {
   private ReplyTail.Subscription subscription;
   private ReplyTail.Watch watch;
   private ScheduledFuture<?> checks;
+  private ScheduledFuture<?> retry;
+  private long retryDelayMillis;
+  private boolean closed;
 
   TailBus(
       ThreadId threadId,
@@ -71,10 +72,23 @@ final class TailBus {
       subscription =
           bus.tail(threadId, start, tailed -> worker.execute(() -> reader.onEvent(tailed)));
     } catch (RuntimeException e) {
-      LOG.warn("thread {}: tailing from {} failed: {}", threadId, start, e.getMessage());
-      reader.failed(e);
+      // the broker is away or the stream has no leader yet (a node died, an election runs): the
+      // clients keep their open streams (pings go on) and the tail is tried again, never given up
+      retryDelayMillis = Math.min(MAX_RETRY_DELAY_MILLIS, Math.max(100, retryDelayMillis * 2));
+      LOG.warn(
+          "thread {}: tailing from {} failed, trying again in {} ms: {}",
+          threadId,
+          start,
+          retryDelayMillis,
+          e.getMessage());
+      if (!closed && retry == null) {
+        retry =
+            timers.schedule(
+                () -> worker.execute(this::retryTail), retryDelayMillis, TimeUnit.MILLISECONDS);
+      }
       return;
     }
+    retryDelayMillis = 0;
     if (checks == null) {
       checks =
           timers.scheduleWithFixedDelay(
@@ -156,8 +170,20 @@ final class TailBus {
   }
 
   void close() {
+    closed = true;
+    if (retry != null) {
+      retry.cancel(false);
+      retry = null;
+    }
     closeSubscription();
     closeWatch();
+  }
+
+  private void retryTail() {
+    retry = null;
+    if (!closed && subscription == null && watch == null) {
+      tail(reader.position() + 1);
+    }
   }
 
   private void signalled() {

@@ -37,9 +37,6 @@ public interface TailClient {
   /** Ends the client's stream cleanly (it may resume with Last-Event-ID). */
   void end();
 
-  /** Ends the client's stream with an error: its tail could not be opened. */
-  void fail(RuntimeException cause);
-
   /** True once its stream ended or the client left; the tail then forgets it. */
   boolean ended();
 }

@@ -329,13 +329,6 @@ final class ThreadTail implements TailBus.Reader {
     return position;
   }
 
-  @Override
-  public void failed(RuntimeException cause) {
-    clients.forEach(client -> client.fail(cause));
-    clients.clear();
-    close();
-  }
-
   private void forgetEnded() {
     clients.removeIf(TailClient::ended);
     lingerIfUnused();
