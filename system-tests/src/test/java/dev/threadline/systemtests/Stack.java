@@ -8,7 +8,6 @@ import dev.threadline.testsupport.TcpProxy;
 import dev.threadline.testsupport.TestDatabase;
 import dev.threadline.testsupport.TestReplyStream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +31,9 @@ final class Stack implements AutoCloseable {
   private final String jwtSecret = TestTokens.newSecret();
   private final Map<String, String> extraEnvironment;
   private final PacingMockProcess mock;
-  private final List<Instance> functions = new ArrayList<>();
-  private final List<Instance> relays = new ArrayList<>();
+  // CopyOnWrite: chaos tests start and kill instances while clients pick live ones
+  private final List<Instance> functions = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Instance> relays = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final TcpProxy relayDatabaseProxy;
 
   /** One process of the stack; {@code name} is the relay's EXECUTOR_ID, or functions-N. */
@@ -322,6 +322,11 @@ final class Stack implements AutoCloseable {
 
   PacingMockProcess mock() {
     return mock;
+  }
+
+  /** Every functions instance started so far, oldest first, the killed ones included. */
+  List<Instance> functionsInstances() {
+    return List.copyOf(functions);
   }
 
   Instance functions(int index) {
