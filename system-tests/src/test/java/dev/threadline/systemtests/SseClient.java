@@ -37,6 +37,13 @@ final class SseClient implements AutoCloseable {
   private String type;
   private final List<String> data = new ArrayList<>();
 
+  /**
+   * One client for every stream of the test JVM (one selector thread, not one per connection); each
+   * stream still gets a connection of its own.
+   */
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
   private SseClient(String description) {
     this.description = description;
   }
@@ -72,10 +79,7 @@ final class SseClient implements AutoCloseable {
   }
 
   private void connect(HttpRequest request) {
-    HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .build()
-        .sendAsync(
+    HTTP.sendAsync(
             request,
             info -> {
               status = info.statusCode();

@@ -1,13 +1,13 @@
 package dev.threadline.systemtests;
 
 import dev.threadline.protocol.ReplyStreamNames;
+import dev.threadline.testsupport.PrivateNatsCluster;
 import dev.threadline.testsupport.PrivateNatsServer;
 import dev.threadline.testsupport.PrivatePostgres;
 import dev.threadline.testsupport.TcpProxy;
 import dev.threadline.testsupport.TestDatabase;
 import dev.threadline.testsupport.TestReplyStream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +26,14 @@ final class Stack implements AutoCloseable {
   private final TestDatabase database;
   private final ReplyStreamNames replies;
   private final PrivateNatsServer privateNats;
+  private final PrivateNatsCluster natsCluster;
   private final String natsUrl;
   private final String jwtSecret = TestTokens.newSecret();
   private final Map<String, String> extraEnvironment;
   private final PacingMockProcess mock;
-  private final List<Instance> functions = new ArrayList<>();
-  private final List<Instance> relays = new ArrayList<>();
+  // CopyOnWrite: chaos tests start and kill instances while clients pick live ones
+  private final List<Instance> functions = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Instance> relays = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final TcpProxy relayDatabaseProxy;
 
   /**
@@ -64,12 +66,17 @@ final class Stack implements AutoCloseable {
       throw e;
     }
     PrivateNatsServer nats = null;
+    PrivateNatsCluster cluster = null;
     try {
       nats = builder.privateNats ? PrivateNatsServer.start() : null;
+      cluster = builder.clusterSize > 0 ? PrivateNatsCluster.start(builder.clusterSize) : null;
       this.mock = PacingMockProcess.start(builder.mockChunks, builder.mockDelayMs);
     } catch (RuntimeException | AssertionError e) {
       if (nats != null) {
         nats.close();
+      }
+      if (cluster != null) {
+        cluster.close();
       }
       database.close();
       if (privatePostgres != null) {
@@ -78,7 +85,8 @@ final class Stack implements AutoCloseable {
       throw e;
     }
     this.privateNats = nats;
-    this.natsUrl = nats != null ? nats.url() : TestNats.url();
+    this.natsCluster = cluster;
+    this.natsUrl = nats != null ? nats.url() : cluster != null ? cluster.urls() : TestNats.url();
     this.relayDatabaseProxy = builder.relayDatabaseProxy ? proxyTo(database) : null;
   }
 
@@ -99,6 +107,7 @@ final class Stack implements AutoCloseable {
     private long mockDelayMs = 25;
     private boolean privateNats;
     private boolean privatePostgres;
+    private int clusterSize;
     private boolean relayDatabaseProxy;
     private final Map<String, String> environment = new HashMap<>();
 
@@ -130,6 +139,16 @@ final class Stack implements AutoCloseable {
     /** A PostgreSQL server of the stack's own, for tests that restart or crash the database. */
     Builder privatePostgres() {
       this.privatePostgres = true;
+      return this;
+    }
+
+    /**
+     * A JetStream cluster of the stack's own ({@code size} nodes, the reply stream with that many
+     * replicas); every process gets all node URLs in {@code NATS_URL}.
+     */
+    Builder natsCluster(int size) {
+      this.clusterSize = size;
+      environment.put("THREADLINE_REPLIES_REPLICAS", String.valueOf(size));
       return this;
     }
 
@@ -281,6 +300,14 @@ final class Stack implements AutoCloseable {
     return privatePostgres;
   }
 
+  /** The stack's own JetStream cluster; only with {@link Builder#natsCluster(int)}. */
+  PrivateNatsCluster natsCluster() {
+    if (natsCluster == null) {
+      throw new IllegalStateException("this stack has no cluster: build it with natsCluster(3)");
+    }
+    return natsCluster;
+  }
+
   /**
    * The proxy between the relays and PostgreSQL; only with {@link Builder#relayDatabaseProxy()}.
    */
@@ -310,6 +337,11 @@ final class Stack implements AutoCloseable {
 
   PacingMockProcess mock() {
     return mock;
+  }
+
+  /** Every functions instance started so far, oldest first, the killed ones included. */
+  List<Instance> functionsInstances() {
+    return List.copyOf(functions);
   }
 
   Instance functions(int index) {
@@ -349,6 +381,8 @@ final class Stack implements AutoCloseable {
     }
     if (privateNats != null) {
       privateNats.close();
+    } else if (natsCluster != null) {
+      natsCluster.close();
     } else {
       TestNats.deleteStream(replies);
     }

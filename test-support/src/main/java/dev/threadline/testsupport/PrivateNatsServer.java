@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
@@ -22,23 +24,69 @@ public final class PrivateNatsServer implements AutoCloseable {
   private final int port;
   private final Path storeDir;
   private final Path logFile;
+  private final String name;
+  private final List<String> extraArguments;
   private Process process;
 
-  private PrivateNatsServer(int port, Path storeDir) {
+  private PrivateNatsServer(int port, Path storeDir, String name, List<String> extraArguments) {
     this.port = port;
     this.storeDir = storeDir;
     this.logFile = storeDir.resolve("nats-server.log");
+    this.name = name;
+    this.extraArguments = List.copyOf(extraArguments);
   }
 
   public static PrivateNatsServer start() {
     try {
+      int port = freePort();
       PrivateNatsServer server =
-          new PrivateNatsServer(freePort(), Files.createTempDirectory("threadline-nats-"));
+          new PrivateNatsServer(
+              port, Files.createTempDirectory("threadline-nats-"), "nats-" + port, List.of());
       server.startProcess();
       return server;
     } catch (IOException e) {
       throw new IllegalStateException("starting " + BINARY, e);
     }
+  }
+
+  /**
+   * One node of a JetStream cluster, not started yet: {@code routes} are the cluster URLs of every
+   * node ({@code nats://127.0.0.1:<clusterPort>}), this one's included.
+   */
+  static PrivateNatsServer clusterNode(
+      String name, int port, int clusterPort, String clusterName, List<String> routes) {
+    try {
+      return new PrivateNatsServer(
+          port,
+          Files.createTempDirectory("threadline-" + name + "-"),
+          name,
+          List.of(
+              "--cluster_name",
+              clusterName,
+              "--cluster",
+              "nats://127.0.0.1:" + clusterPort,
+              "--routes",
+              String.join(",", routes)));
+    } catch (IOException e) {
+      throw new IllegalStateException("creating the store of " + name, e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("finding a free port", e);
+    }
+  }
+
+  /** The server's name ({@code server_name}), as JetStream's cluster info reports it. */
+  public String name() {
+    return name;
+  }
+
+  public boolean isRunning() {
+    return process != null && process.isAlive();
   }
 
   public String url() {
@@ -51,16 +99,22 @@ public final class PrivateNatsServer implements AutoCloseable {
 
   public synchronized void startProcess() {
     try {
-      process =
-          new ProcessBuilder(
+      List<String> command =
+          new ArrayList<>(
+              List.of(
                   BINARY,
                   "-a",
                   "127.0.0.1",
                   "-p",
                   String.valueOf(port),
+                  "-n",
+                  name,
                   "-js",
                   "-sd",
-                  storeDir.toString())
+                  storeDir.toString()));
+      command.addAll(extraArguments);
+      process =
+          new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
               .start();
@@ -110,12 +164,6 @@ public final class PrivateNatsServer implements AutoCloseable {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 
