@@ -36,6 +36,7 @@ final class SoakClient {
   private int connections;
   private long firstChunkNanos = -1;
   private boolean ended;
+  private boolean arrivedAfterTheEnd;
 
   SoakClient(
       String threadId,
@@ -56,6 +57,19 @@ final class SoakClient {
   void follow(long deadlineNanos) {
     if (mode == Mode.JOINS_LATE) {
       LockSupport.parkNanos(Duration.ofMillis(random.nextInt(1500)).toNanos()); // joins late
+      // a follower that arrives after the run ended waits for the next run, as it should: there
+      // is nothing of this run left to check on the stream (GET thread shows the message)
+      String status;
+      try {
+        status = liveInstance.get().run(threadId, runId).path("status").asText();
+      } catch (RuntimeException | AssertionError instanceGone) {
+        status = "unknown"; // its instance died under the request: attach and see
+      }
+      if (!List.of("queued", "running", "unknown").contains(status)) {
+        arrivedAfterTheEnd = true;
+        ended = true;
+        return;
+      }
     }
     int dropAfterChunks = mode == Mode.RECONNECTS ? 1 + random.nextInt(8) : Integer.MAX_VALUE;
     while (!ended && System.nanoTime() < deadlineNanos) {
@@ -137,6 +151,11 @@ final class SoakClient {
 
   boolean ended() {
     return ended;
+  }
+
+  /** A late joiner whose run had ended before it attached: its stream shows nothing to check. */
+  boolean arrivedAfterTheEnd() {
+    return arrivedAfterTheEnd;
   }
 
   int connections() {
