@@ -86,6 +86,70 @@ class ApiGatewayHandlerTest {
     }
   }
 
+  @Test
+  void readingTheThreadAndRunCancellingAndMintingAStreamTokenAnswerAsOverHttp() throws Exception {
+    String thread = "lambda-" + UUID.randomUUID();
+    assertThat(
+            handle("POST", "/v1/threads", token("bob"), "{\"id\":\"" + thread + "\"}")
+                .getStatusCode())
+        .isEqualTo(201);
+    APIGatewayV2HTTPResponse submitted =
+        handle("POST", "/v1/threads/" + thread + "/messages", token("bob"), "{\"content\":\"hi\"}");
+    String runId = field(submitted.getBody(), "runId");
+
+    APIGatewayV2HTTPResponse read = handle("GET", "/v1/threads/" + thread, token("bob"), null);
+    assertThat(read.getStatusCode()).as(read.getBody()).isEqualTo(200);
+    assertThat(read.getBody()).contains("\"content\":\"hi\"").contains(runId);
+
+    APIGatewayV2HTTPResponse cancelled =
+        handle("POST", "/v1/threads/" + thread + "/runs/" + runId + "/cancel", token("bob"), null);
+    assertThat(cancelled.getStatusCode()).as(cancelled.getBody()).isEqualTo(202);
+    assertThat(runStatus(runId))
+        .as("the queued run is cancelled in PostgreSQL")
+        .isEqualTo("cancelled");
+
+    APIGatewayV2HTTPResponse minted =
+        handle("POST", "/v1/threads/" + thread + "/stream-tokens", token("bob"), null);
+    assertThat(minted.getStatusCode()).as(minted.getBody()).isEqualTo(200);
+    assertThat(field(minted.getBody(), "token")).isNotBlank();
+
+    APIGatewayV2HTTPResponse foreign = handle("GET", "/v1/threads/" + thread, token("eve"), null);
+    assertThat(foreign.getStatusCode()).as("another owner's thread").isEqualTo(404);
+  }
+
+  @Test
+  void theStreamIsRefusedWithAProblemNamingWhereItRuns() throws Exception {
+    String thread = "lambda-" + UUID.randomUUID();
+    handle("POST", "/v1/threads", token("carol"), "{\"id\":\"" + thread + "\"}");
+
+    APIGatewayV2HTTPResponse stream =
+        handle("GET", "/v1/threads/" + thread + "/stream", token("carol"), null);
+
+    assertThat(stream.getStatusCode()).isEqualTo(421);
+    assertThat(stream.getHeaders().get("Content-Type")).startsWith("application/problem+json");
+    assertThat(stream.getBody()).contains("functions container");
+  }
+
+  private String runStatus(String runId) throws Exception {
+    try (Connection connection = database.connect();
+        PreparedStatement query =
+            connection.prepareStatement("select status from runs where id = ?")) {
+      query.setObject(1, UUID.fromString(runId));
+      try (ResultSet row = query.executeQuery()) {
+        assertThat(row.next()).as("run " + runId).isTrue();
+        return row.getString(1);
+      }
+    }
+  }
+
+  /** A top-level string field of a JSON object. */
+  private static String field(String json, String name) {
+    java.util.regex.Matcher value =
+        java.util.regex.Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+    assertThat(value.find()).as(name + " in " + json).isTrue();
+    return value.group(1);
+  }
+
   private APIGatewayV2HTTPResponse handle(String method, String path, String token, String body) {
     APIGatewayV2HTTPEvent event =
         APIGatewayV2HTTPEvent.builder()
@@ -98,7 +162,7 @@ class ApiGatewayHandlerTest {
                     "authorization", "Bearer " + token,
                     "content-type", "application/json",
                     "host", "api.example.com"))
-            .withBody(body)
+            .withBody(body == null ? "" : body)
             .withIsBase64Encoded(false)
             .withRequestContext(
                 APIGatewayV2HTTPEvent.RequestContext.builder()
