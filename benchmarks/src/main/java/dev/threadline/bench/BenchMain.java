@@ -720,6 +720,8 @@ public final class BenchMain {
     variants.put("as shipped (AOT cache)", List.of("-XX:AOTCache=" + aotCache));
     variants.put("plain", List.of());
     variants.put("AppCDS dynamic archive", List.of("-XX:SharedArchiveFile=" + appCds));
+    // what a platform whose JVM cannot map our cache (AWS Lambda's) can still do: C1 only
+    variants.put("plain, C1 only (-XX:TieredStopAtLevel=1)", List.of("-XX:TieredStopAtLevel=1"));
     Map<String, List<ColdStart.Start>> starts = new LinkedHashMap<>();
     // taking turns, so the machine getting busier or quieter favours none of them
     for (int i = 0; i < settings.coldStarts(); i++) {
