@@ -51,7 +51,8 @@ public final class BenchMain {
       int coldStarts,
       int concurrentRuns,
       int concurrentReplyChunks,
-      int concurrentReplyDelayMs) {
+      int concurrentReplyDelayMs,
+      int durabilityRounds) {
     static Settings full() {
       return new Settings(
           Duration.ofSeconds(15),
@@ -65,7 +66,8 @@ public final class BenchMain {
           3,
           1000,
           50,
-          400);
+          400,
+          10);
     }
 
     static Settings quick() {
@@ -81,7 +83,8 @@ public final class BenchMain {
           1,
           100,
           10,
-          200);
+          200,
+          3);
     }
   }
 
@@ -104,7 +107,7 @@ public final class BenchMain {
       } else {
         throw new IllegalArgumentException(
             "usage: [--repo DIR] [--build-dir target] [--out DIR] [--quick]"
-                + " [--only relay-concurrency]");
+                + " [--only relay-concurrency|cold-start|durability]");
       }
     }
     Path repository = Path.of(options.getOrDefault("repo", ".")).toAbsolutePath().normalize();
@@ -128,15 +131,25 @@ public final class BenchMain {
    * One scenario on its own, its rows printed (latest.md is left as the last full run wrote it).
    */
   private void only(String scenario) throws Exception {
-    if (!scenario.equals("relay-concurrency")) {
-      throw new IllegalArgumentException("--only: the scenario to run alone is relay-concurrency");
+    switch (scenario) {
+      case "relay-concurrency" -> {
+        stack.prepare();
+        try (BenchStack.Service mock = stack.pacingMock();
+            BenchStack.Service functions = stack.functions("nats", 8)) {
+          relayConcurrency(functions, mock.baseUrl() + "/v1");
+        }
+        stack.deleteStream();
+      }
+      case "cold-start" -> {
+        stack.prepare();
+        coldStart();
+        stack.deleteStream();
+      }
+      case "durability" -> durability();
+      default ->
+          throw new IllegalArgumentException(
+              "--only: the scenarios to run alone are relay-concurrency, cold-start, durability");
     }
-    stack.prepare();
-    try (BenchStack.Service mock = stack.pacingMock();
-        BenchStack.Service functions = stack.functions("nats", 8)) {
-      relayConcurrency(functions, mock.baseUrl() + "/v1");
-    }
-    stack.deleteStream();
     System.out.println();
     System.out.println(report.table());
   }
@@ -150,6 +163,7 @@ public final class BenchMain {
       withRelays(mock);
     }
     coldStart();
+    durability();
     stack.deleteStream();
     String elapsed =
         String.format(Locale.ROOT, "whole run %.0f s", (System.nanoTime() - started) / 1e9);
@@ -699,40 +713,122 @@ public final class BenchMain {
     say("cold start: java -jar functions.jar to the first 202");
     ColdStart cold = new ColdStart(stack, api);
     String thread = insertThreads(1).get(0);
-    List<Long> plain = new ArrayList<>();
-    List<Long> cds = new ArrayList<>();
+    say("  AOT cache as shipped: local-stack/aot-cache (skipped when newer than the jar)");
+    Path aotCache = stack.functionsAotCache();
+    Path appCds = cold.trainAppCds(thread, stack.logs().resolve("functions-appcds.jsa"));
+    Map<String, List<String>> variants = new LinkedHashMap<>();
+    variants.put("as shipped (AOT cache)", List.of("-XX:AOTCache=" + aotCache));
+    variants.put("plain", List.of());
+    variants.put("AppCDS dynamic archive", List.of("-XX:SharedArchiveFile=" + appCds));
+    // what a platform whose JVM cannot map our cache (AWS Lambda's) can still do: C1 only
+    variants.put("plain, C1 only (-XX:TieredStopAtLevel=1)", List.of("-XX:TieredStopAtLevel=1"));
+    Map<String, List<ColdStart.Start>> starts = new LinkedHashMap<>();
+    // taking turns, so the machine getting busier or quieter favours none of them
     for (int i = 0; i < settings.coldStarts(); i++) {
-      plain.add(cold.once("functions-cold-" + i, thread, List.of()));
-    }
-    Path archive = stack.logs().resolve("functions-appcds.jsa");
-    cold.train(thread, archive);
-    for (int i = 0; i < settings.coldStarts(); i++) {
-      cds.add(
-          cold.once(
-              "functions-cold-cds-" + i, thread, List.of("-XX:SharedArchiveFile=" + archive)));
+      for (Map.Entry<String, List<String>> variant : variants.entrySet()) {
+        String name = "functions-cold-" + variant.getKey().replaceAll("[^a-zA-Z]+", "-") + i;
+        starts
+            .computeIfAbsent(variant.getKey(), k -> new ArrayList<>())
+            .add(cold.once(name, thread, variant.getValue()));
+      }
     }
     database.cancelQueued();
-    Histogram plainHistogram = RelayLoad.histogram(plain);
-    Histogram cdsHistogram = RelayLoad.histogram(cds);
     Target target = Target.of(1500.0, null, null);
-    report.add(
-        Row.latency(
-            "cold start: java -jar functions.jar to first 202, AppCDS",
-            cdsHistogram,
-            target.text(),
-            Row.NONE,
-            "plain: " + Row.summary(plainHistogram)));
-    report.add(Row.latency("cold start: plain", plainHistogram, target.text(), Row.NONE, Row.NONE));
-    report.verdict("cold start, AppCDS", target.verdict(cdsHistogram));
-    report.verdict("cold start, plain", target.verdict(plainHistogram));
+    Histogram plain = wall(starts.get("plain"));
+    for (Map.Entry<String, List<ColdStart.Start>> variant : starts.entrySet()) {
+      Histogram histogram = wall(variant.getValue());
+      String metric = "cold start: java -jar functions.jar to first 202, " + variant.getKey();
+      report.add(
+          Row.latency(
+              metric,
+              histogram,
+              target.text(),
+              Row.NONE,
+              "CPU to 202: p50 "
+                  + Row.ms(cpu(variant.getValue()).getValueAtPercentile(50) * 1000)
+                  + (variant.getKey().equals("plain") ? "" : "; plain: " + Row.summary(plain))));
+      report.verdict("cold start, " + variant.getKey(), target.verdict(histogram));
+    }
     report.note(
         "cold start: "
             + settings.coldStarts()
-            + " starts each, timed from process start to the first 202 of a submit polled every 10"
-            + " ms. AppCDS: an archive from one training run with -XX:ArchiveClassesAtExit."
-            + " Micronaut AOT: not measured: the micronaut-maven-plugin's aot-analysis needs"
-            + " io.micronaut.aot:micronaut-aot-cli:2.9.0, which does not resolve from the registry"
-            + " here.");
+            + " starts of each kind, in turns, timed from process start to the first 202 of a"
+            + " submit polled every 10 ms; CPU is the process's user + system time then (less"
+            + " sensitive to a busy machine than wall time). As shipped: -XX:AOTCache from"
+            + " local-stack/aot-cache (JDK 25 AOT cache: one training run that reads health, lists"
+            + " threads and submits to a missing thread), what ./local-stack/up starts functions"
+            + " with. AppCDS: an archive from one training run with -XX:ArchiveClassesAtExit.");
+  }
+
+  private static Histogram wall(List<ColdStart.Start> starts) {
+    return RelayLoad.histogram(starts.stream().map(ColdStart.Start::wallMicros).toList());
+  }
+
+  private static Histogram cpu(List<ColdStart.Start> starts) {
+    return RelayLoad.histogram(starts.stream().map(ColdStart.Start::cpuMillis).toList());
+  }
+
+  // ---------------------------------------------------------------- durability
+
+  private void durability() throws Exception {
+    int chunks = 40;
+    long gapMillis = 10;
+    say(
+        "durability: JetStream chunk publishes, default sync_interval against sync_interval always");
+    List<Durability.Setting> measured =
+        new Durability(stack.logs()).measure(settings.durabilityRounds(), chunks, gapMillis);
+    Durability.Setting reference = measured.get(0);
+    for (Durability.Setting setting : measured) {
+      if (!setting.measured()) {
+        report.add(
+            Row.value(
+                "durability: chunk publish→ack, " + setting.name(),
+                "not measured",
+                Row.NONE,
+                Row.NONE,
+                "this nats-server refuses it: " + setting.refusal()));
+        continue;
+      }
+      if (setting.delivery() == null) {
+        report.add(
+            Row.latency(
+                "durability: " + setting.name() + ", on the store's disk",
+                setting.ack(),
+                Row.NONE,
+                Row.NONE,
+                Row.NONE));
+        continue;
+      }
+      String baseline =
+          setting == reference ? Row.NONE : reference.name() + ": " + Row.summary(reference.ack());
+      report.add(
+          Row.latency(
+              "durability: chunk publish→ack (what the relay waits for), " + setting.name(),
+              setting.ack(),
+              Row.NONE,
+              Row.NONE,
+              baseline));
+      report.add(
+          Row.latency(
+              "durability: chunk publish→ordered consumer (what a stream tail sees), "
+                  + setting.name(),
+              setting.delivery(),
+              Row.NONE,
+              Row.NONE,
+              setting == reference
+                  ? Row.NONE
+                  : reference.name() + ": " + Row.summary(reference.delivery())));
+    }
+    report.note(
+        "durability: private nats-servers started from a config file each (store under"
+            + " bench/results/tmp), "
+            + settings.durabilityRounds()
+            + " replies of "
+            + chunks
+            + " chunks "
+            + gapMillis
+            + " ms apart per setting, in turns; each publish expects the subject's last sequence,"
+            + " as the relay's do, and is timed to its ack and to an ordered push consumer.");
   }
 
   // ---------------------------------------------------------------- helpers

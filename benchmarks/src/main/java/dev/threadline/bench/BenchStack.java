@@ -153,6 +153,40 @@ record BenchStack(
       String wakeUp,
       int poolSize,
       List<String> jvmOptions) {
+    List<String> arguments = new ArrayList<>(jvmOptions);
+    arguments.addAll(List.of("-jar", jar("functions", "functions").toString()));
+    return ChildProcess.java(
+        name, arguments, functionsEnvironment(port, managementPort, wakeUp, poolSize), logs);
+  }
+
+  /**
+   * The AOT cache of functions.jar as {@code ./local-stack/up} ships it: made by {@code
+   * local-stack/aot-cache} beside the jar (kept while newer than the jar).
+   */
+  Path functionsAotCache() {
+    Path jar = jar("functions", "functions");
+    Map<String, String> environment =
+        functionsEnvironment(FreePorts.next(), FreePorts.next(), "nats", 4);
+    environment.put("JAVA_HOME", System.getProperty("java.home"));
+    environment.put("AUTH_JWT_SECRET", jwtSecret);
+    ChildProcess training =
+        ChildProcess.command(
+            "functions-aot-cache",
+            List.of(
+                repository.resolve("local-stack/aot-cache").toString(),
+                jar.toString(),
+                environment.get("MICRONAUT_SERVER_PORT")),
+            environment,
+            logs);
+    if (training.awaitExit(Duration.ofMinutes(5)) != 0) {
+      throw new IllegalStateException(
+          "local-stack/aot-cache failed: see " + logs.resolve("functions-aot-cache.log"));
+    }
+    return jar.resolveSibling("functions.aot");
+  }
+
+  private Map<String, String> functionsEnvironment(
+      int port, int managementPort, String wakeUp, int poolSize) {
     Map<String, String> environment = busEnvironment(port);
     environment.put("THREADLINE_MANAGEMENT_PORT", String.valueOf(managementPort));
     environment.put("AUTH_JWT_SECRET", jwtSecret);
@@ -162,9 +196,7 @@ record BenchStack(
     // protect a shared instance from one client would measure themselves, not the path
     environment.put("THREADLINE_MAX_STREAMS_PER_OWNER", "100000");
     environment.put("THREADLINE_MAX_ACTIVE_RUNS_PER_OWNER", "100000");
-    List<String> arguments = new ArrayList<>(jvmOptions);
-    arguments.addAll(List.of("-jar", jar("functions", "functions").toString()));
-    return ChildProcess.java(name, arguments, environment, logs);
+    return environment;
   }
 
   Service functions(String wakeUp, int poolSize) {

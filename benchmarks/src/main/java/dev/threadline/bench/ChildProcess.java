@@ -52,6 +52,12 @@ final class ChildProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(javaArgs);
+    return command(name, command, environment, logs);
+  }
+
+  /** {@code command} with {@code environment} on top of the scrubbed inherited one. */
+  static ChildProcess command(
+      String name, List<String> command, Map<String, String> environment, Path logs) {
     Path log = logs.resolve(name + ".log");
     try {
       Files.createDirectories(logs);
@@ -93,6 +99,18 @@ final class ChildProcess implements AutoCloseable {
         }
       }
       throw new IllegalStateException("no VmRSS for " + name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** User plus system CPU time the process has used so far, from /proc (Linux, 100 ticks/s). */
+  long cpuMillis() {
+    try {
+      String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+      // fields after the command name, which is in parentheses and may hold spaces
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -9,10 +9,14 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code java -jar functions.jar} to its first 202: plain, and with an AppCDS archive made by a
- * training run ({@code -XX:ArchiveClassesAtExit}, then {@code -XX:SharedArchiveFile}).
+ * {@code java -jar functions.jar} to its first 202: as shipped (the JDK AOT cache {@code
+ * local-stack/aot-cache} makes), plain, and with a dynamic AppCDS archive from a training run
+ * ({@code -XX:ArchiveClassesAtExit}, then {@code -XX:SharedArchiveFile}).
  */
 final class ColdStart {
+
+  /** One start: wall time and the process's CPU time to its first 202. */
+  record Start(long wallMicros, long cpuMillis) {}
 
   private final BenchStack stack;
   private final Api api;
@@ -22,8 +26,8 @@ final class ColdStart {
     this.api = api;
   }
 
-  /** Microseconds from process start to the first 202 of a submit to {@code threadId}. */
-  long once(String name, String threadId, List<String> jvmOptions) {
+  /** From process start to the first 202 of a submit to {@code threadId}. */
+  Start once(String name, String threadId, List<String> jvmOptions) {
     int port = FreePorts.next();
     String baseUrl = "http://127.0.0.1:" + port;
     HttpRequest submit = api.submitRequest(baseUrl, threadId, "[chunks=1] cold start");
@@ -39,7 +43,8 @@ final class ColdStart {
           HttpResponse<String> response =
               api.client().send(submit, HttpResponse.BodyHandlers.ofString());
           if (response.statusCode() == 202) {
-            return (System.nanoTime() - process.startedNanos()) / 1000;
+            long wall = (System.nanoTime() - process.startedNanos()) / 1000;
+            return new Start(wall, process.cpuMillis());
           }
         } catch (IOException notListening) {
           // not yet
@@ -56,7 +61,7 @@ final class ColdStart {
   }
 
   /** Runs functions once with {@code -XX:ArchiveClassesAtExit}; the archive it wrote. */
-  Path train(String threadId, Path archive) throws IOException {
+  Path trainAppCds(String threadId, Path archive) throws IOException {
     Files.deleteIfExists(archive);
     once("functions-cds-training", threadId, List.of("-XX:ArchiveClassesAtExit=" + archive));
     if (!Files.isRegularFile(archive)) {
