@@ -1,6 +1,7 @@
 package dev.threadline.functions.stream;
 
 import dev.threadline.functions.bus.BusUnavailableException;
+import dev.threadline.functions.drain.StreamDrain;
 import dev.threadline.functions.tail.TailedEvent;
 import dev.threadline.functions.tail.ThreadTails;
 import dev.threadline.protocol.ReplyEvent;
@@ -42,14 +43,20 @@ public class ReplyStreamer {
   private static final Duration PLAN_RETRY_MAX = Duration.ofSeconds(2);
 
   private final ThreadTails tails;
+  private final StreamDrain drain;
   private final ReplyEventCodec codec;
   private final StreamConfiguration configuration;
   private final Clock clock;
   private final AtomicReference<Encoded> lastEncoded = new AtomicReference<>();
 
   public ReplyStreamer(
-      ThreadTails tails, ReplyEventCodec codec, StreamConfiguration configuration, Clock clock) {
+      ThreadTails tails,
+      ReplyEventCodec codec,
+      StreamConfiguration configuration,
+      Clock clock,
+      StreamDrain drain) {
     this.tails = tails;
+    this.drain = drain;
     this.codec = codec;
     this.configuration = configuration;
     this.clock = clock;
@@ -114,7 +121,9 @@ public class ReplyStreamer {
     Flux<Event<String>> body =
         Flux.merge(events.concatWith(Mono.just(END)), pings).takeWhile(event -> event != END);
     Flux<Event<String>> response =
-        Flux.concat(Mono.just(comment("attached")), body).takeUntilOther(overflow.asMono());
+        drain.untilDrained(
+            Flux.concat(Mono.just(comment("attached")), body).takeUntilOther(overflow.asMono()),
+            "");
     if (endsAt == null) {
       return response;
     }

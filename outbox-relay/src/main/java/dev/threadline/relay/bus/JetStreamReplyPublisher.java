@@ -24,6 +24,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,9 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
 
   /** Starts that find a stale epoch of the same run slipping in before giving up. */
   private static final int MAX_START_ROUNDS = 3;
+
+  /** How long start-up waits for the reply stream to be ensured (a cluster's election). */
+  private static final Duration ENSURE_PATIENCE = Duration.ofSeconds(30);
 
   private static final Duration SHORTEST_ATTEMPT = Duration.ofMillis(250);
   private static final Duration LONGEST_ATTEMPT = Duration.ofSeconds(2);
@@ -101,11 +106,41 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
     try {
       this.jetStream = nats.connection().jetStream();
       this.management = nats.connection().jetStreamManagement();
-      ReplyStreamDefinition.ensure(management, names, replicas);
-    } catch (IOException | JetStreamApiException e) {
-      throw new IllegalStateException(
-          "cannot ensure the reply stream " + names.stream() + " (check NATS_URL, JetStream on)",
-          e);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot use JetStream (check NATS_URL, JetStream on)", e);
+    }
+    ensureStream(names, replicas);
+  }
+
+  /**
+   * Creates or updates the reply stream, retrying for a while: a relay that starts while a node of
+   * the JetStream cluster is down waits out the election instead of exiting.
+   */
+  private void ensureStream(ReplyStreamNames names, int replicas) {
+    long deadline = System.nanoTime() + ENSURE_PATIENCE.toNanos();
+    long pauseMillis = 200;
+    while (true) {
+      try {
+        ReplyStreamDefinition.ensure(management, names, replicas);
+        return;
+      } catch (IOException | JetStreamApiException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "cannot ensure the reply stream "
+                  + names.stream()
+                  + " for "
+                  + ENSURE_PATIENCE.toSeconds()
+                  + " s (check NATS_URL, JetStream on)",
+              e);
+        }
+        LOG.warn(
+            "ensuring the reply stream {} failed, again in {} ms: {}",
+            names.stream(),
+            pauseMillis,
+            e.getMessage());
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pauseMillis));
+        pauseMillis = Math.min(2000, pauseMillis * 2);
+      }
     }
   }
 
