@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * -Dthreadline.soak.seed} replays the same choices.
  */
 @Tag("processes")
+@Tag("soak")
 @Timeout(value = 1800, unit = TimeUnit.SECONDS)
 class ChaosSoakTest {
 
@@ -92,7 +93,13 @@ class ChaosSoakTest {
     ExecutorService submits = Executors.newVirtualThreadPerTaskExecutor();
     ExecutorService followers = Executors.newVirtualThreadPerTaskExecutor();
     long clientDeadline = System.nanoTime() + length.plus(DRAIN).toNanos();
-    try (SoakChaos chaos = new SoakChaos(stack, RELAYS, new Random(random.nextLong()))) {
+    List<SoakChaos.Kind> kinds =
+        java.util.Arrays.stream(
+                System.getProperty("threadline.soak.kinds", "RELAY,FUNCTIONS,NATS").split(","))
+            .map(String::trim)
+            .map(SoakChaos.Kind::valueOf)
+            .toList();
+    try (SoakChaos chaos = new SoakChaos(stack, RELAYS, new Random(random.nextLong()), kinds)) {
       long start = System.nanoTime();
       long end = start + length.toNanos();
       long nextChaos = start + Duration.ofSeconds(3).toNanos();

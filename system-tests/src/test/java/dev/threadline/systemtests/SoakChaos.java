@@ -33,12 +33,18 @@ final class SoakChaos implements AutoCloseable {
   private final Stack stack;
   private final List<String> relays;
   private final Random random;
+  private final List<Kind> kinds;
   private final ExecutorService restarts = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, AtomicInteger> kills = new ConcurrentHashMap<>();
   private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
   private final Map<Kind, Boolean> down = new ConcurrentHashMap<>();
 
-  SoakChaos(Stack stack, List<String> relays, Random random) {
+  /**
+   * @param kinds what may be killed ({@code -Dthreadline.soak.kinds=RELAY,FUNCTIONS}: all by
+   *     default), to tell which kind of failure a finding needs
+   */
+  SoakChaos(Stack stack, List<String> relays, Random random, List<Kind> kinds) {
+    this.kinds = List.copyOf(kinds);
     this.stack = stack;
     this.relays = relays;
     this.random = random;
@@ -46,7 +52,7 @@ final class SoakChaos implements AutoCloseable {
 
   /** One failure, if the chosen kind has every member up. */
   void tick() {
-    Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
+    Kind kind = kinds.get(random.nextInt(kinds.size()));
     if (down.getOrDefault(kind, false)) {
       return;
     }
