@@ -2,6 +2,7 @@ package dev.threadline.functions.stream;
 
 import dev.threadline.functions.bus.BusUnavailableException;
 import dev.threadline.functions.drain.StreamDrain;
+import dev.threadline.functions.problem.LogRedaction;
 import dev.threadline.functions.tail.TailedEvent;
 import dev.threadline.functions.tail.ThreadTails;
 import dev.threadline.protocol.ReplyEvent;
@@ -94,7 +95,7 @@ public class ReplyStreamer {
                                 "thread {}: the bus cannot plan the stream yet ({}); the client"
                                     + " waits with pings",
                                 threadId,
-                                retry.failure().getMessage());
+                                LogRedaction.describe(retry.failure()));
                           }
                         }));
     Flux<Event<String>> events =
