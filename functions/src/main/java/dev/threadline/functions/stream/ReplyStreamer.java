@@ -42,6 +42,7 @@ public class ReplyStreamer {
   private static final Event<String> END = Event.of("");
   private static final Duration PLAN_RETRY_MIN = Duration.ofMillis(100);
   private static final Duration PLAN_RETRY_MAX = Duration.ofSeconds(2);
+  private static final Duration OPEN_WHILE_PLANNING_AFTER = Duration.ofMillis(250);
 
   private final ThreadTails tails;
   private final StreamDrain drain;
@@ -97,34 +98,44 @@ public class ReplyStreamer {
                                 threadId,
                                 LogRedaction.describe(retry.failure()));
                           }
-                        }));
+                        }))
+            .cache();
+    // ": attached" once planned: every event published after it reaches the client (a test, a
+    // client, relies on it); while the bus cannot plan, only pings go out
     Flux<Event<String>> events =
         plan.flatMapMany(
             attachPlan ->
-                bounded(
-                    Flux.<Event<String>>create(
-                        sink -> attach(sink, threadId, attachPlan, followAcrossRuns)),
-                    configuration.maxBufferedEvents(),
-                    () -> {
-                      if (overflow.tryEmitValue(true).isSuccess()) {
-                        LOG.warn(
-                            "thread {}: client does not keep up ({} events waiting); ending its"
-                                + " stream, it resumes with Last-Event-ID",
-                            threadId,
-                            configuration.maxBufferedEvents());
-                      }
-                    }));
+                Flux.concat(
+                    Mono.just(comment("attached")),
+                    bounded(
+                        Flux.<Event<String>>create(
+                            sink -> attach(sink, threadId, attachPlan, followAcrossRuns)),
+                        configuration.maxBufferedEvents(),
+                        () -> {
+                          if (overflow.tryEmitValue(true).isSuccess()) {
+                            LOG.warn(
+                                "thread {}: client does not keep up ({} events waiting); ending its"
+                                    + " stream, it resumes with Last-Event-ID",
+                                threadId,
+                                configuration.maxBufferedEvents());
+                          }
+                        })));
     Flux<Event<String>> pings =
         Flux.interval(configuration.pingInterval(), configuration.pingInterval())
             // a ping nobody has read yet needs no company
             .onBackpressureDrop()
             .map(tick -> comment("ping"));
+    // headers go out with the first line: when planning is slow (the bus is away), a comment
+    // saying so opens the response (a browser's EventSource fires open) until ": attached"
+    Flux<Event<String>> waiting =
+        Mono.delay(OPEN_WHILE_PLANNING_AFTER)
+            .map(tick -> comment("waiting for the bus"))
+            .flux()
+            .takeUntilOther(plan);
     Flux<Event<String>> body =
-        Flux.merge(events.concatWith(Mono.just(END)), pings).takeWhile(event -> event != END);
-    Flux<Event<String>> response =
-        drain.untilDrained(
-            Flux.concat(Mono.just(comment("attached")), body).takeUntilOther(overflow.asMono()),
-            "");
+        Flux.merge(waiting, events.concatWith(Mono.just(END)), pings)
+            .takeWhile(event -> event != END);
+    Flux<Event<String>> response = drain.untilDrained(body.takeUntilOther(overflow.asMono()), "");
     if (endsAt == null) {
       return response;
     }
