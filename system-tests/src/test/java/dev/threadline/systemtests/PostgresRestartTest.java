@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
  * 202 is lost, and the relays do not take each other's runs back and forth.
  */
 @Tag("processes")
+@Tag("soak") // not yet reliable: see the README's "Production topology, tested here"
 @Timeout(300)
 class PostgresRestartTest {
 
