@@ -92,13 +92,7 @@ final class ChunkLatency {
   static long heapUsedBytes(Api api, String metricsBaseUrl) {
     HttpResponse<String> response =
         api.send(api.authorized(metricsBaseUrl + "/prometheus").GET().build());
-    double heap = 0;
-    for (String line : response.body().lines().toList()) {
-      if (line.startsWith("jvm_memory_used_bytes") && line.contains("area=\"heap\"")) {
-        heap += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return (long) heap;
+    return (long) PrometheusText.sum(response.body(), "jvm_memory_used_bytes", "area=\"heap\"");
   }
 
   /**

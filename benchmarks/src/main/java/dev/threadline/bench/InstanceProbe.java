@@ -36,8 +36,8 @@ final class InstanceProbe {
     String metrics =
         api.send(api.authorized(functions.metricsBaseUrl() + "/prometheus").GET().build()).body();
     return new Sample(
-        (long) sum(metrics, "jvm_memory_used_bytes", "area=\"heap\""),
-        (long) sum(metrics, "jvm_threads_live_threads", ""),
+        (long) PrometheusText.sum(metrics, "jvm_memory_used_bytes", "area=\"heap\""),
+        (long) PrometheusText.sum(metrics, "jvm_threads_live_threads", ""),
         functions.process().rssBytes());
   }
 
@@ -48,15 +48,5 @@ final class InstanceProbe {
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     // fields from the state (3rd in stat): utime is the 14th in stat, stime the 15th
     return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
-  }
-
-  private static double sum(String metrics, String name, String label) {
-    double total = 0;
-    for (String line : metrics.lines().toList()) {
-      if (line.startsWith(name) && line.contains(label)) {
-        total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return total;
   }
 }

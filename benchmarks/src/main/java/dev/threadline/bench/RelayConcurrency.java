@@ -142,18 +142,9 @@ final class RelayConcurrency {
     }
   }
 
-  /** The sum of a Prometheus metric's samples whose labels mention {@code area} (any if empty). */
+  /** The sum of a metric's samples on the relay's /prometheus whose labels name {@code area}. */
   private double metric(String relayUrl, String name, String area) {
-    HttpResponse<String> response =
-        api.send(api.authorized(relayUrl + "/prometheus").GET().build());
-    double sum = 0;
-    for (String line : response.body().lines().toList()) {
-      if (line.startsWith(name)
-          && (line.charAt(name.length()) == ' ' || line.charAt(name.length()) == '{')
-          && (area.isEmpty() || line.contains("area=\"" + area + "\""))) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
+    String page = api.send(api.authorized(relayUrl + "/prometheus").GET().build()).body();
+    return PrometheusText.sum(page, name, area.isEmpty() ? "" : "area=\"" + area + "\"");
   }
 }
