@@ -193,6 +193,23 @@ class ChaosSoakTest {
     return null;
   }
 
+  /** Every client that saw anything but its reply once, with its connections' events. */
+  private static void writeTranscripts(List<SoakClient> clients, List<String> badClients) {
+    StringBuilder out = new StringBuilder();
+    for (SoakClient client : clients) {
+      if (badClients.stream().anyMatch(bad -> bad.startsWith(client.toString()))) {
+        out.append(client).append(client.transcript()).append('\n');
+      }
+    }
+    try {
+      java.nio.file.Path file = java.nio.file.Path.of("target", "soak-bad-clients.txt");
+      java.nio.file.Files.writeString(file, out);
+      System.out.println("SOAK transcripts of bad clients: " + file.toAbsolutePath());
+    } catch (java.io.IOException e) {
+      System.out.println("SOAK transcripts not written: " + e.getMessage());
+    }
+  }
+
   private static double percentile(List<Long> values, int percent) {
     if (values.isEmpty()) {
       return 0;
@@ -293,6 +310,7 @@ class ChaosSoakTest {
         maxEpoch);
 
     badClients.stream().limit(10).forEach(bad -> System.out.println("SOAK client: " + bad));
+    writeTranscripts(clients, badClients);
     chaos.failures().forEach(failure -> System.out.println("SOAK failure: " + failure));
     assertThat(badClients).as("clients that saw anything but the stored reply once").isEmpty();
     assertThat(chaos.failures()).as("processes that did not come back").isEmpty();

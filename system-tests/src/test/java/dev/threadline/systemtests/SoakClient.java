@@ -33,6 +33,7 @@ final class SoakClient {
   private final Random random;
   private final long submittedNanos;
   private final List<SseEvent> events = new ArrayList<>();
+  private final StringBuilder transcript = new StringBuilder();
   private int connections;
   private long firstChunkNanos = -1;
   private boolean ended;
@@ -74,7 +75,9 @@ final class SoakClient {
     int dropAfterChunks = mode == Mode.RECONNECTS ? 1 + random.nextInt(8) : Integer.MAX_VALUE;
     while (!ended && System.nanoTime() < deadlineNanos) {
       String lastEventId = lastEventId();
-      SseClient connection = SseClient.attach(liveInstance.get(), threadId, lastEventId, true);
+      ApiClient instance = liveInstance.get();
+      long attachedNanos = System.nanoTime();
+      SseClient connection = SseClient.attach(instance, threadId, lastEventId, true);
       connections++;
       boolean dropped = false;
       while (System.nanoTime() < deadlineNanos) {
@@ -98,6 +101,7 @@ final class SoakClient {
       }
       connection.disconnect();
       events.addAll(connection.events());
+      describe(instance, lastEventId, attachedNanos, connection);
       connection.close();
       ended = sawTerminal(events);
       if (!ended && !dropped) {
@@ -156,6 +160,41 @@ final class SoakClient {
   /** A late joiner whose run had ended before it attached: its stream shows nothing to check. */
   boolean arrivedAfterTheEnd() {
     return arrivedAfterTheEnd;
+  }
+
+  private void describe(
+      ApiClient instance, String lastEventId, long attachedNanos, SseClient connection) {
+    transcript
+        .append("\n    connection ")
+        .append(connections)
+        .append(" to ")
+        .append(instance.baseUrl())
+        .append(" at +")
+        .append((attachedNanos - submittedNanos) / 1_000_000)
+        .append(" ms, Last-Event-ID ")
+        .append(lastEventId)
+        .append(", status ")
+        .append(connection.status())
+        .append(":");
+    for (SseEvent event : connection.events()) {
+      transcript.append(' ').append(event.id()).append('/').append(event.type());
+      if (event.data() != null && event.data().startsWith("{")) {
+        var json = event.json();
+        transcript
+            .append('/')
+            .append(json.path("runId").asText("-").substring(0, 8))
+            .append("e")
+            .append(json.path("epoch").asText("?"));
+        if (json.has("index")) {
+          transcript.append('#').append(json.path("index").asInt());
+        }
+      }
+    }
+  }
+
+  /** Every connection of this client with its events (id/type/run/epoch#index), for a report. */
+  String transcript() {
+    return transcript.toString();
   }
 
   int connections() {

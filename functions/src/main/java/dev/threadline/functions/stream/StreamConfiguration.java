@@ -19,7 +19,6 @@ import java.time.Duration;
  *     for a next run, keeps its JetStream consumer), so that a reconnect finds it warm
  * @param tailMemoryChars the characters of a run's reply a thread's tail keeps in memory for late
  *     attachers (beyond it they read JetStream)
- * @param tailWorkers the threads that all thread tails of the instance share
  */
 @ConfigurationProperties("threadline.stream")
 public record StreamConfiguration(
@@ -28,8 +27,7 @@ public record StreamConfiguration(
     @Bindable(defaultValue = "2s") Duration terminalGrace,
     @Bindable(defaultValue = "1024") int maxBufferedEvents,
     @Bindable(defaultValue = "5s") Duration tailLinger,
-    @Bindable(defaultValue = "1000000") long tailMemoryChars,
-    @Bindable(defaultValue = "4") int tailWorkers) {
+    @Bindable(defaultValue = "1000000") long tailMemoryChars) {
   public StreamConfiguration {
     if (pingInterval == null
         || pingInterval.isNegative()
@@ -66,10 +64,6 @@ public record StreamConfiguration(
     if (tailMemoryChars < 1) {
       throw new IllegalArgumentException(
           "threadline.stream.tail-memory-chars (THREADLINE_STREAM_TAIL_MEMORY_CHARS) must be >= 1");
-    }
-    if (tailWorkers < 1 || tailWorkers > 64) {
-      throw new IllegalArgumentException(
-          "threadline.stream.tail-workers (THREADLINE_STREAM_TAIL_WORKERS) must be 1 to 64");
     }
   }
 }

@@ -14,7 +14,6 @@ class TailSettingsFactory {
         configuration.runCheckInterval(),
         configuration.terminalGrace(),
         configuration.tailLinger(),
-        configuration.tailMemoryChars(),
-        configuration.tailWorkers());
+        configuration.tailMemoryChars());
   }
 }

@@ -11,14 +11,9 @@ import java.time.Duration;
  * @param linger how long a tail with no client left (or whose clients all wait for a next run)
  *     keeps its JetStream consumer, so that a reconnect finds it warm
  * @param memoryChars the bound of the events kept in memory per tail (about one run's reply)
- * @param workers the threads all tails of the instance share
  */
 public record TailSettings(
-    Duration runCheckInterval,
-    Duration terminalGrace,
-    Duration linger,
-    long memoryChars,
-    int workers) {
+    Duration runCheckInterval, Duration terminalGrace, Duration linger, long memoryChars) {
   public TailSettings {
     if (runCheckInterval == null || runCheckInterval.isNegative() || runCheckInterval.isZero()) {
       throw new IllegalArgumentException("runCheckInterval must be > 0");
@@ -28,9 +23,6 @@ public record TailSettings(
     }
     if (linger == null || linger.isNegative()) {
       throw new IllegalArgumentException("linger must be >= 0");
-    }
-    if (workers < 1) {
-      throw new IllegalArgumentException("workers must be >= 1");
     }
     if (memoryChars < 1) {
       throw new IllegalArgumentException("memoryChars must be >= 1");

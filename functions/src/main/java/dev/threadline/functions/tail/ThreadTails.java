@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,11 +38,11 @@ public class ThreadTails implements ThreadTail.Hub, AutoCloseable {
     this.bus = bus;
     this.store = store;
     this.settings = settings;
-    AtomicInteger workers = new AtomicInteger();
+    // Virtual threads: a tail's task may block on the broker or the database (a stream leader
+    // being elected, PostgreSQL restarting) and must not hold up every other thread's tail, as a
+    // small shared pool did. Each tail still runs one task at a time (SerialExecutor).
     this.pool =
-        Executors.newFixedThreadPool(
-            settings.workers(),
-            runnable -> daemon(runnable, "thread-tail-" + workers.incrementAndGet()));
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("thread-tail-", 1).factory());
     this.timers =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> daemon(runnable, "thread-tail-timer"));

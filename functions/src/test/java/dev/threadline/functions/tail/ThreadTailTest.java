@@ -119,7 +119,7 @@ class ThreadTailTest {
         true,
         bus(),
         store(),
-        new TailSettings(CHECK, GRACE, LINGER, 1_000_000, 1),
+        new TailSettings(CHECK, GRACE, LINGER, 1_000_000),
         Runnable::run,
         timers,
         () -> now,

@@ -17,6 +17,7 @@ import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
+import io.nats.client.support.NatsJetStreamConstants;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -50,7 +51,10 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
   /** "no message found": the subject is empty. */
   static final int NO_MESSAGE_FOUND = 10037;
 
-  /** Starts that find a stale epoch of the same run slipping in before giving up. */
+  /**
+   * Starts that find an older event slipping in (a late terminal event, a stale owner) before
+   * giving up.
+   */
   private static final int MAX_START_ROUNDS = 3;
 
   /** How long start-up waits for the reply stream to be ensured (a cluster's election). */
@@ -173,12 +177,19 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
       try {
         reply.publish(new ReplyEvent.Reset(run.runId(), run.epoch()), "reset", "reset-" + round);
       } catch (FencedOutException refused) {
-        // A stale owner of this same run may have slipped its reset in after our read: we hold
-        // the newer epoch, so read again and supersede it. Anything else means we are the stale
-        // one.
+        // Something was published after our read: the previous run's terminal event (its relay
+        // publishes it after committing, so it can land after this run was claimed), or a stale
+        // owner of this run. While the database still says this start is the thread's latest,
+        // whatever slipped in is older: read again and start after it. Our reset then fences it.
         LastMessage now = lastMessage(run, subject);
-        if (round < MAX_START_ROUNDS && now.isOf(run.runId()) && now.epoch() < run.epoch()) {
-          LOG.info("a stale epoch {} published on the subject while we started", now.epoch());
+        boolean older = !now.isOf(run.runId()) || now.epoch() < run.epoch();
+        if (round < MAX_START_ROUNDS && older && owner.stillOwner()) {
+          LOG.info(
+              "{} of run {} epoch {} was published on the subject while we started; starting"
+                  + " after it",
+              now.sequence(),
+              now.runId(),
+              now.epoch());
           continue;
         }
         throw refused;
@@ -342,12 +353,63 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
           PublishOptions.builder()
               .expectedLastSubjectSequence(lastSequence)
               .messageId(messageIdPrefix + ":" + key);
-      PublishAck ack =
-          retrying(
-              "publishing " + what + " of run " + run.runId() + " epoch " + run.epoch(),
-              attemptTimeout ->
-                  jetStream.publish(message, options.streamTimeout(attemptTimeout).build()));
-      lastSequence = ack.getSeqno();
+      String messageId = messageIdPrefix + ":" + key;
+      String doing = "publishing " + what + " of run " + run.runId() + " epoch " + run.epoch();
+      try {
+        PublishAck ack =
+            retrying(
+                doing,
+                attemptTimeout ->
+                    jetStream.publish(message, options.streamTimeout(attemptTimeout).build()));
+        lastSequence = ack.getSeqno();
+      } catch (FencedOutException refused) {
+        // An earlier attempt may have landed with its answer lost (a node died, a leader was
+        // elected), and a new stream leader may not know its message id (seen on a 3-node
+        // cluster, nats-server 2.9.10): the re-send is then refused as if the subject had moved
+        // on. Only our own message can carry this id (its prefix holds a random nonce).
+        long landed = sequenceIfLastIs(messageId);
+        if (landed < 0) {
+          throw new FencedOutException(
+              refused.getMessage()
+                  + " (we expected the subject's last sequence "
+                  + lastSequence
+                  + ")",
+              refused);
+        }
+        LOG.info("{}: an earlier attempt was stored as {}; carrying on from it", doing, landed);
+        lastSequence = landed;
+      }
+    }
+
+    /** The sequence of the subject's last message when it has {@code messageId}, else -1. */
+    private long sequenceIfLastIs(String messageId) {
+      return retrying(
+          "reading the last message of " + subject + " for run " + run.runId(),
+          attemptTimeout -> {
+            MessageInfo info;
+            try {
+              info = management.getLastMessage(names.stream(), subject);
+            } catch (JetStreamApiException e) {
+              if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
+                return -1L;
+              }
+              throw e;
+            }
+            Headers stored = info.getHeaders();
+            boolean ours =
+                stored != null
+                    && messageId.equals(stored.getFirst(NatsJetStreamConstants.MSG_ID_HDR));
+            if (!ours) {
+              LastMessage last = LastMessage.of(info);
+              LOG.info(
+                  "refused on {}: its last message is {} of run {} epoch {}",
+                  subject,
+                  last.sequence(),
+                  last.runId(),
+                  last.epoch());
+            }
+            return ours ? info.getSeq() : -1L;
+          });
     }
   }
 }

@@ -170,6 +170,7 @@ public class RunProcessor {
         return stopOnAbort(run, reply, abort.reason().orElseThrow());
       }
       if (e instanceof FencedOutException) {
+        LOG.info("fenced out: {}", e.getMessage());
         return stopOnAbort(run, reply, AbortReasons.FENCED);
       }
       if (e instanceof CompletionFailedException failed && !failed.transientFailure()) {
@@ -210,6 +211,7 @@ public class RunProcessor {
       }
     } catch (FencedOutException e) {
       // the completion client may wrap what the sink throws: the signal tells the truth
+      LOG.info("fenced out: {}", e.getMessage());
       abort.abort(AbortReasons.FENCED);
       throw e;
     }
@@ -263,6 +265,7 @@ public class RunProcessor {
       }
       backoff.await(backoff.delayAfter(run.attempts(), retryAfter), entry.abort());
     } catch (FencedOutException e) {
+      LOG.info("fenced out: {}", e.getMessage());
       return stopOnAbort(run, reply, AbortReasons.FENCED);
     } catch (ReplyPublishException e) {
       LOG.warn("could not publish the retryable error: {}", e.getMessage());

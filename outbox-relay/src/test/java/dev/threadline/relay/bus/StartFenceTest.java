@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,8 +60,14 @@ class StartFenceTest {
   /** The old owner of run one, started in the background; it pauses where the test said. */
   private static CompletableFuture<RunReply> startInBackground(
       ThreadId thread, UUID runId, long epoch, Pause pause) {
+    return startInBackground(thread, runId, epoch, pause, OWNER);
+  }
+
+  /** As above, with what the database says of the start. */
+  private static CompletableFuture<RunReply> startInBackground(
+      ThreadId thread, UUID runId, long epoch, Pause pause, OwnershipCheck owner) {
     CompletableFuture<RunReply> start =
-        CompletableFuture.supplyAsync(() -> publisher.start(run(thread, runId, epoch), OWNER));
+        CompletableFuture.supplyAsync(() -> publisher.start(run(thread, runId, epoch), owner));
     await().atMost(Duration.ofSeconds(5)).until(pause::reached);
     return start;
   }
@@ -83,8 +90,11 @@ class StartFenceTest {
     UUID runTwo = UUID.randomUUID();
     publisher.start(run(thread, UUID.randomUUID(), 1), OWNER).done(UUID.randomUUID(), "stop");
     Pause pause = pauses.pause(runOne, 1, Step.BEFORE_RESET);
-    CompletableFuture<RunReply> stale = startInBackground(thread, runOne, 1, pause);
+    AtomicBoolean staleIsLatest = new AtomicBoolean(true);
+    CompletableFuture<RunReply> stale =
+        startInBackground(thread, runOne, 1, pause, staleIsLatest::get);
 
+    staleIsLatest.set(false); // the survivor's takeover raised the epoch in the database
     RunReply next = survivorFinishesAndTheNextRunBegins(thread, runOne, runTwo);
     try (JetStreamTail tail = new JetStreamTail(nats.connection(), NAMES, CODEC, thread)) {
       pause.release();
@@ -134,6 +144,26 @@ class StartFenceTest {
             new ReplyEvent.Reset(runTwo, 1),
             new ReplyEvent.Chunk(runTwo, 1, 0, "new "),
             new ReplyEvent.Chunk(runTwo, 1, 1, "answer"));
+  }
+
+  @Test
+  void thePreviousRunsLateTerminalEventDoesNotFenceTheNextRunsStart() throws Exception {
+    ThreadId thread = newThread();
+    UUID runOne = UUID.randomUUID();
+    UUID runTwo = UUID.randomUUID();
+    RunReply previous = publisher.start(run(thread, runOne, 1), OWNER);
+    previous.chunk(0, "old answer");
+    Pause pause = pauses.pause(runTwo, 1, Step.BEFORE_RESET);
+    // run one committed, so run two was claimed; it read the subject before run one's done landed
+    CompletableFuture<RunReply> next = startInBackground(thread, runTwo, 1, pause);
+
+    previous.done(UUID.randomUUID(), "stop");
+    pause.release();
+    next.get().chunk(0, "new answer");
+
+    assertThat(reader.events(thread))
+        .containsExactly(
+            new ReplyEvent.Reset(runTwo, 1), new ReplyEvent.Chunk(runTwo, 1, 0, "new answer"));
   }
 
   @Test
