@@ -1,5 +1,6 @@
 package dev.threadline.functions.bus;
 
+import dev.threadline.functions.metrics.FunctionsMetrics;
 import dev.threadline.functions.tail.ReplyTail;
 import dev.threadline.functions.tail.TailedEvent;
 import dev.threadline.protocol.MalformedReplyEventException;
@@ -13,7 +14,6 @@ import io.nats.client.ConnectionListener;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.Dispatcher;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.Message;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.impl.Headers;
 import jakarta.annotation.PreDestroy;
@@ -75,6 +75,7 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
   private static final long RESUME_BACKOFF_MAX_MS = 2_000;
 
   private final NatsConnectionProvider nats;
+  private final FunctionsMetrics metrics;
   private final ReplyStreamNames names;
   private final ReplyEventCodec codec;
 
@@ -102,8 +103,12 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
           });
 
   public JetStreamReplyTail(
-      NatsConnectionProvider nats, RepliesConfiguration replies, ReplyEventCodec codec) {
+      NatsConnectionProvider nats,
+      RepliesConfiguration replies,
+      ReplyEventCodec codec,
+      FunctionsMetrics metrics) {
     this.nats = nats;
+    this.metrics = metrics;
     this.names = replies.names();
     this.codec = codec;
   }
@@ -243,7 +248,11 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
             CONSUME_OPTIONS,
             message -> deliver(subject, message, onEvent),
             name -> inBackground(() -> deleteConsumer(connection, name, subject)),
-            open::remove);
+            open::remove,
+            gapped -> {
+              metrics.tailGapFound();
+              inBackground(() -> fillGapWithRetries(gapped, 0));
+            });
     // registered first: a reconnect while the first consumer is created resumes it too
     open.add(tail);
     try {
@@ -277,6 +286,30 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
             }
           }
         });
+  }
+
+  /** Fills a tail's gap, retrying with backoff while the broker is not ready and it is open. */
+  private void fillGapWithRetries(ResumableSubjectConsumer tail, int attempt) {
+    if (!open.contains(tail)) {
+      return;
+    }
+    try {
+      tail.fillGap();
+    } catch (RuntimeException e) {
+      long delay = Math.min(RESUME_BACKOFF_MAX_MS, RESUME_BACKOFF_FIRST_MS << Math.min(attempt, 4));
+      LOG.info(
+          "filling a gap of the tail of {} failed (attempt {}), again in {} ms: {}",
+          tail.subject(),
+          attempt + 1,
+          delay,
+          e.getMessage());
+      try {
+        background.schedule(
+            () -> fillGapWithRetries(tail, attempt + 1), delay, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException shuttingDown) {
+        // the application is stopping
+      }
+    }
   }
 
   /** Resumes a tail, retrying with backoff while the broker is not ready and the tail is open. */
@@ -331,11 +364,12 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
     background.shutdownNow();
   }
 
-  private void deliver(String subject, Message message, Consumer<TailedEvent> onEvent) {
-    long sequence = message.metaData().streamSequence();
+  private void deliver(String subject, StoredMessage message, Consumer<TailedEvent> onEvent) {
+    long sequence = message.sequence();
     ReplyEvent event;
+    long previous;
     try {
-      Headers headers = message.getHeaders();
+      Headers headers = message.headers();
       if (headers == null) {
         throw new MalformedReplyEventException("no headers");
       }
@@ -344,13 +378,15 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
           codec.decode(
               headers.getFirst(ReplyHeaders.EVENT),
               epoch == null ? 0 : Long.parseLong(epoch),
-              message.getData());
+              message.data());
+      String chainedTo = headers.getFirst(ReplyHeaders.PREVIOUS);
+      previous = chainedTo == null ? -1 : Long.parseLong(chainedTo);
     } catch (MalformedReplyEventException | NumberFormatException e) {
       LOG.warn("skipping message {} on {}: {}", sequence, subject, e.getMessage());
       return;
     }
     try {
-      onEvent.accept(new TailedEvent(sequence, event));
+      onEvent.accept(new TailedEvent(sequence, event, previous));
     } catch (RuntimeException e) {
       LOG.warn("handling message {} on {} failed", sequence, subject, e);
     }

@@ -1,6 +1,7 @@
 package dev.threadline.functions.bus;
 
 import dev.threadline.functions.tail.ReplyTail;
+import dev.threadline.protocol.ReplyHeaders;
 import io.nats.client.Connection;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.Dispatcher;
@@ -9,7 +10,9 @@ import io.nats.client.Message;
 import io.nats.client.MessageConsumer;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.MessageInfo;
 import io.nats.client.api.OrderedConsumerConfiguration;
+import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -30,13 +33,17 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
 
   private static final Logger LOG = LoggerFactory.getLogger(ResumableSubjectConsumer.class);
 
+  /** "no message found". */
+  private static final int NO_MESSAGE_FOUND = 10037;
+
   private final Connection connection;
   private final String stream;
   private final String subject;
   private final ConsumeOptions consumeOptions;
-  private final Consumer<Message> onMessage;
+  private final Consumer<StoredMessage> onMessage;
   private final Consumer<String> retireConsumer;
   private final Consumer<ResumableSubjectConsumer> onClose;
+  private final Consumer<ResumableSubjectConsumer> onGap;
 
   /** Guards {@link #consumer} and the (re-)creation of consumers. */
   private final Object lifecycle = new Object();
@@ -49,6 +56,12 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
 
   /** The consumer sequence of the last message of the current consumer; 0 before its first. */
   private long lastConsumerSequence;
+
+  /** The sequence of the message that showed a gap, while a resume for it is pending; else 0. */
+  private long gapAt;
+
+  /** The message whose gap the last resume was for: if it shows the same gap again, it is real. */
+  private long resumedForGapAt;
 
   private volatile boolean closed;
   private MessageConsumer consumer;
@@ -65,6 +78,8 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
    * @param retireConsumer deletes a replaced consumer on the server (it gets the consumer's name;
    *     best effort, off the caller's thread)
    * @param onClose told when this tail is closed
+   * @param onGap told (on the dispatcher thread; it must not block) when a message shows that one
+   *     before it was skipped: it should call {@link #fillGap()} soon, off that thread
    */
   ResumableSubjectConsumer(
       Connection connection,
@@ -73,9 +88,10 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
       String subject,
       long startSequence,
       ConsumeOptions consumeOptions,
-      Consumer<Message> onMessage,
+      Consumer<StoredMessage> onMessage,
       Consumer<String> retireConsumer,
-      Consumer<ResumableSubjectConsumer> onClose) {
+      Consumer<ResumableSubjectConsumer> onClose,
+      Consumer<ResumableSubjectConsumer> onGap) {
     this.connection = connection;
     this.dispatcher = dispatcher;
     this.stream = stream;
@@ -85,6 +101,7 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
     this.onMessage = onMessage;
     this.retireConsumer = retireConsumer;
     this.onClose = onClose;
+    this.onGap = onGap;
   }
 
   String subject() {
@@ -116,6 +133,8 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
         from = position + 1;
         readConsumerSequence = lastConsumerSequence;
         lastConsumerSequence = 0;
+        resumedForGapAt = gapAt;
+        gapAt = 0;
       }
       MessageConsumer replaced = consumer;
       consumer = null;
@@ -163,13 +182,113 @@ final class ResumableSubjectConsumer implements ReplyTail.Subscription {
       if (sequence <= position) {
         return;
       }
+      if (skippedOneBefore(message, sequence)) {
+        return;
+      }
+      handOn(StoredMessage.of(message));
+    }
+  }
+
+  /** Called holding {@link #delivery}, with a message past {@link #position}. */
+  private void handOn(StoredMessage message) {
+    try {
+      onMessage.accept(message);
+    } finally {
+      // only now: a reader that sees this position knows the message was handled
+      position = message.sequence();
+    }
+  }
+
+  /**
+   * Reads what the consumer skipped from the stream's leader, which holds every acknowledged
+   * message (a consumer may be served by a replica still catching up after a node's restart, and
+   * skip what that replica lacks), hands it on in order, then resumes the consumer after it. Blocks
+   * on the broker: never on the dispatcher thread.
+   *
+   * @throws BusUnavailableException when the broker does not answer (the caller tries again)
+   */
+  void fillGap() {
+    long upTo;
+    synchronized (delivery) {
+      upTo = gapAt;
+    }
+    if (upTo == 0 || closed) {
+      return;
+    }
+    int filled = 0;
+    while (true) {
+      long from = position + 1;
+      MessageInfo next;
       try {
-        onMessage.accept(message);
-      } finally {
-        // only now: a reader that sees this position knows the message was handled
-        position = sequence;
+        next = connection.jetStreamManagement().getNextMessage(stream, from, subject);
+      } catch (JetStreamApiException e) {
+        if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
+          break;
+        }
+        throw new BusUnavailableException("reading " + subject + " from " + from, e);
+      } catch (IOException e) {
+        throw new BusUnavailableException("reading " + subject + " from " + from, e);
+      }
+      if (next.getSeq() >= upTo) {
+        break;
+      }
+      synchronized (delivery) {
+        if (closed) {
+          return;
+        }
+        if (next.getSeq() > position) {
+          handOn(StoredMessage.of(next));
+          filled++;
+        }
       }
     }
+    LOG.info(
+        "{}: read {} skipped events from the stream's leader, up to {}", subject, filled, position);
+    resume();
+  }
+
+  /**
+   * True when the message says the subject held an event after the last one read and before it (its
+   * publisher chained it to a later sequence), so that event was skipped: nothing is handed on
+   * until {@link #fillGap()} read the skipped ones from the stream's leader. A reset starts a run
+   * over what came before, and a gap seen again right after a fill for it is real (the events are
+   * gone from the stream): both are handed on.
+   */
+  private boolean skippedOneBefore(Message message, long sequence) {
+    Headers headers = message.getHeaders();
+    String previous = headers == null ? null : headers.getFirst(ReplyHeaders.PREVIOUS);
+    if (previous == null || "reset".equals(headers.getFirst(ReplyHeaders.EVENT))) {
+      return false;
+    }
+    long before;
+    try {
+      before = Long.parseLong(previous);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    if (before <= position) {
+      return false;
+    }
+    if (resumedForGapAt == sequence) {
+      LOG.warn(
+          "{}: events after {} up to {} are gone from the stream; carrying on at {}",
+          subject,
+          position,
+          before,
+          sequence);
+      return false;
+    }
+    if (gapAt == 0) {
+      gapAt = sequence;
+      LOG.info(
+          "{}: message {} follows {}, but only {} was read: reading what was skipped",
+          subject,
+          sequence,
+          before,
+          position);
+      onGap.accept(this);
+    }
+    return true;
   }
 
   /**

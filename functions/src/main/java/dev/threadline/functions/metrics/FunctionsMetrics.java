@@ -22,6 +22,7 @@ public class FunctionsMetrics {
   private final AtomicInteger sseClients = new AtomicInteger();
   private final Counter sseConnections;
   private final Counter natsReconnects;
+  private final Counter tailGaps;
 
   public FunctionsMetrics(MeterRegistry registry) {
     this.submitLatency =
@@ -41,6 +42,20 @@ public class FunctionsMetrics {
         Counter.builder("threadline.nats.reconnects")
             .description("NATS connection re-established after a disconnect")
             .register(registry);
+    this.tailGaps =
+        Counter.builder("threadline.tail.gaps")
+            .description(
+                "events a thread's tail found it had skipped (a consumer that lost messages in a"
+                    + " broker failover): each made the tail resume after its last event")
+            .register(registry);
+  }
+
+  public void tailGapFound() {
+    tailGaps.increment();
+  }
+
+  public double tailGapsFound() {
+    return tailGaps.count();
   }
 
   public <T> T timeSubmit(Supplier<T> submit) {

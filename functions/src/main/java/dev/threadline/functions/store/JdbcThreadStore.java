@@ -173,6 +173,13 @@ public class JdbcThreadStore implements ThreadStore {
   }
 
   @Override
+  public List<RunState> endedRunsBetween(ThreadId threadId, UUID after, UUID before) {
+    return transactions.singleStatement(
+        "reading the runs between " + after + " and " + before,
+        connection -> RowQueries.endedRunsBetween(connection, threadId, after, before));
+  }
+
+  @Override
   public Optional<RunRow> requestCancel(ThreadId threadId, UUID runId, String owner, Instant now) {
     return transactions.inTransaction(
         "cancelling run " + runId,

@@ -30,6 +30,16 @@ final class RowQueries {
           + " from runs r left join messages m on m.run_id = r.id and m.role = 'assistant'"
           + " where r.id = ? and r.thread_id = ?";
 
+  static final String ENDED_RUNS_BETWEEN =
+      "select r.status, r.epoch, r.error, r.finish_reason, m.id, m.content,"
+          + " (extract(epoch from (now() - r.finished_at)) * 1000)::bigint, r.id"
+          + " from runs r left join messages m on m.run_id = r.id and m.role = 'assistant'"
+          + " where r.thread_id = ?"
+          + " and r.seq > (select seq from runs where id = ? and thread_id = r.thread_id)"
+          + " and r.seq < (select seq from runs where id = ? and thread_id = r.thread_id)"
+          + " and r.status in ('completed', 'failed', 'cancelled') and r.started_at is not null"
+          + " order by r.seq limit 100";
+
   /** Runs of one status across all owners, oldest first, for the operator view. */
   static final String RUNS_BY_STATUS =
       """
@@ -123,24 +133,40 @@ final class RowQueries {
       select.setObject(1, runId);
       select.setString(2, threadId.value());
       try (ResultSet row = select.executeQuery()) {
-        if (!row.next()) {
-          return Optional.empty();
-        }
-        Object agoMillis = row.getObject(7);
-        return Optional.of(
-            new RunState(
-                runId,
-                RunStatus.fromWire(row.getString(1)),
-                row.getLong(2),
-                row.getString(3),
-                row.getString(4),
-                row.getObject(5, UUID.class),
-                row.getString(6),
-                agoMillis == null
-                    ? null
-                    : Duration.ofMillis(Math.max(0, ((Number) agoMillis).longValue()))));
+        return row.next() ? Optional.of(runState(row, runId)) : Optional.empty();
       }
     }
+  }
+
+  static List<RunState> endedRunsBetween(
+      Connection connection, ThreadId threadId, UUID after, UUID before) throws SQLException {
+    List<RunState> runs = new ArrayList<>();
+    try (PreparedStatement select = connection.prepareStatement(ENDED_RUNS_BETWEEN)) {
+      select.setString(1, threadId.value());
+      select.setObject(2, after);
+      select.setObject(3, before);
+      try (ResultSet row = select.executeQuery()) {
+        while (row.next()) {
+          runs.add(runState(row, row.getObject(8, UUID.class)));
+        }
+      }
+    }
+    return runs;
+  }
+
+  private static RunState runState(ResultSet row, UUID runId) throws SQLException {
+    Object agoMillis = row.getObject(7);
+    return new RunState(
+        runId,
+        RunStatus.fromWire(row.getString(1)),
+        row.getLong(2),
+        row.getString(3),
+        row.getString(4),
+        row.getObject(5, UUID.class),
+        row.getString(6),
+        agoMillis == null
+            ? null
+            : Duration.ofMillis(Math.max(0, ((Number) agoMillis).longValue())));
   }
 
   static Optional<ThreadRow> threadRow(Connection connection, ThreadId id) throws SQLException {

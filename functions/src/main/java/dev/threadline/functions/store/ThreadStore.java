@@ -36,6 +36,13 @@ public interface ThreadStore {
   Optional<RunState> findRunState(ThreadId threadId, UUID runId);
 
   /**
+   * The runs of the thread submitted after {@code after} and before {@code before} that ran and
+   * ended, in submission order (at most 100): what a stream whose tail was held up while they ran
+   * and were purged never read.
+   */
+  List<RunState> endedRunsBetween(ThreadId threadId, UUID after, UUID before);
+
+  /**
    * A queued run becomes cancelled at once; a running one gets {@code cancel_requested} and a
    * NOTIFY for its executor; a finished one is left as it is.
    *

@@ -25,24 +25,25 @@ public final class ReplyFollower {
   private final Map<UUID, Long> highestEpoch = new HashMap<>();
   private AttachPlan.Mode mode;
   private UUID followed;
-  private boolean followedSeen;
+  private UUID lastFollowed;
 
   public ReplyFollower(AttachPlan plan, boolean followAcrossRuns) {
     this.mode = plan.mode();
     this.followed = plan.runId();
+    this.lastFollowed = plan.runId();
     this.historyUpTo = plan.historyUpTo();
     this.followAcrossRuns = followAcrossRuns;
   }
 
   /**
    * True when {@code event}, about to be offered, says the followed run is over although its
-   * terminal event was not read: the reset of another run, read after the attach, while a run the
-   * client has seen events of is followed (following a run: one of its events came; resuming: the
-   * run of the Last-Event-ID event). Runs of a thread start one at a time, each after the previous
-   * one is terminal in the database, and each start purges the subject: the followed run's unread
-   * events (its terminal one among them) may be gone. The caller ends that run from its row first,
-   * then offers the event, which then starts the next run as usual. Not for a followed run nothing
-   * of which was seen: that one was cancelled while queued (see {@link #offer}).
+   * terminal event was not read: the reset of another run, read after the attach, while a run is
+   * followed (following a run: the thread's active run at the attach; resuming: the run of the
+   * Last-Event-ID event). Runs of a thread start one at a time, each after the previous one is
+   * terminal in the database, and each start purges the subject: the followed run's unread events
+   * (its terminal one among them, or all of them: a run cancelled while queued, or one that ran
+   * while this instance's tail was held up) may be gone. The caller ends that run from its row
+   * first, then offers the event, which then starts the next run as usual.
    */
   public boolean endsFollowedRun(long sequence, ReplyEvent event) {
     if (!(event instanceof ReplyEvent.Reset)
@@ -51,7 +52,7 @@ public final class ReplyFollower {
       return false;
     }
     return switch (mode) {
-      case RUN -> followedSeen && sequence > historyUpTo;
+      case RUN -> sequence > historyUpTo;
       case FIRST_EVENT -> true;
       case NEXT_RESET -> false;
     };
@@ -61,16 +62,6 @@ public final class ReplyFollower {
    * @param sequence the event's stream sequence
    */
   public Verdict offer(long sequence, ReplyEvent event) {
-    if (mode == AttachPlan.Mode.RUN
-        && !followedSeen
-        && sequence > historyUpTo
-        && event instanceof ReplyEvent.Reset
-        && !event.runId().equals(followed)) {
-      // Runs of a thread start one at a time in submission order, and the followed run was the
-      // active one at attach time: another run starting after the attach, before the followed
-      // run published anything, means the followed run was cancelled while queued.
-      follow(event.runId());
-    }
     switch (mode) {
       case NEXT_RESET -> {
         if (!(event instanceof ReplyEvent.Reset)) {
@@ -85,7 +76,6 @@ public final class ReplyFollower {
         }
       }
     }
-    followedSeen = true;
     // epoch fence: nothing of an older epoch once a newer one was seen (contract 5's invariant)
     Long highest = highestEpoch.get(event.runId());
     if (highest != null && event.epoch() < highest) {
@@ -95,6 +85,28 @@ public final class ReplyFollower {
     if (!event.terminal()) {
       return Verdict.FORWARD;
     }
+    return followedRunEnded();
+  }
+
+  /**
+   * The run whose end this client saw last while it now waits for the next one (following across
+   * runs); null otherwise. A later run's reset that the tail read after missing events may come
+   * after runs this client never saw: those lie between this one and that reset's run.
+   */
+  public UUID waitingAfter() {
+    return mode == AttachPlan.Mode.NEXT_RESET ? lastFollowed : null;
+  }
+
+  /**
+   * A run that started and ended while this client's tail could not read it (its events were purged
+   * by the next run's start), told from its row: while waiting for a next run (following across
+   * runs), the client follows it and it ends at once.
+   */
+  public Verdict offerMissedRun(UUID runId) {
+    if (mode != AttachPlan.Mode.NEXT_RESET) {
+      return Verdict.SKIP;
+    }
+    follow(runId);
     return followedRunEnded();
   }
 
@@ -114,7 +126,6 @@ public final class ReplyFollower {
     if (followAcrossRuns) {
       mode = AttachPlan.Mode.NEXT_RESET;
       followed = null;
-      followedSeen = false;
       return Verdict.FORWARD;
     }
     return Verdict.FORWARD_AND_END;
@@ -131,6 +142,6 @@ public final class ReplyFollower {
   private void follow(UUID runId) {
     mode = AttachPlan.Mode.RUN;
     followed = runId;
-    followedSeen = false;
+    lastFollowed = runId;
   }
 }

@@ -109,6 +109,31 @@ public final class StreamSession implements TailClient {
   }
 
   @Override
+  public UUID waitingAfter() {
+    return ended ? null : follower.waitingAfter();
+  }
+
+  @Override
+  public void missedRun(RunState state, ReplyEvent end) {
+    if (ended || follower.offerMissedRun(state.runId()) == ReplyFollower.Verdict.SKIP) {
+      return;
+    }
+    LOG.info(
+        "run {} (epoch {}) ran while this stream's tail could not read it; sending it from its row",
+        state.runId(),
+        state.epoch());
+    String stored = state.assistantContent() == null ? "" : state.assistantContent();
+    if (end instanceof ReplyEvent.Done) {
+      sink.next(toStoredSse.apply(new ReplyEvent.Reset(state.runId(), state.epoch())));
+      if (!stored.isEmpty()) {
+        sink.next(toStoredSse.apply(new ReplyEvent.Chunk(state.runId(), state.epoch(), 0, stored)));
+      }
+    }
+    sentText.clear();
+    sink.next(toStoredSse.apply(end));
+  }
+
+  @Override
   public void end() {
     if (!ended) {
       ended = true;

@@ -4,6 +4,7 @@ import dev.threadline.functions.store.RunState;
 import dev.threadline.functions.store.ThreadStore;
 import dev.threadline.protocol.ThreadId;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -37,6 +38,21 @@ final class RunRows {
     } catch (RuntimeException e) {
       LOG.warn("thread {}: reading the state of run {} failed: {}", threadId, run, e.getMessage());
       return Optional.empty();
+    }
+  }
+
+  /** The runs that ran and ended between two runs of the thread; empty when unreadable. */
+  List<RunState> endedBetween(UUID after, UUID before) {
+    try {
+      return store.endedRunsBetween(threadId, after, before);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "thread {}: reading the runs between {} and {} failed: {}",
+          threadId,
+          after,
+          before,
+          e.getMessage());
+      return List.of();
     }
   }
 

@@ -34,6 +34,18 @@ public interface TailClient {
   /** The followed run's end, read from its terminal row: the bus never said it to this client. */
   void endFromRow(RunState state, ReplyEvent end);
 
+  /**
+   * The run this client saw end last, while it waits for the next one (following across runs); null
+   * otherwise.
+   */
+  UUID waitingAfter();
+
+  /**
+   * A whole run, told from its terminal row, that ran after {@link #waitingAfter()} while the tail
+   * could not read it (purged by the next run's start): the client shows it as if it had read it.
+   */
+  void missedRun(RunState state, ReplyEvent end);
+
   /** Ends the client's stream cleanly (it may resume with Last-Event-ID). */
   void end();
 

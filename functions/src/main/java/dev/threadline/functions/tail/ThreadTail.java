@@ -156,7 +156,9 @@ final class ThreadTail implements TailBus.Reader {
     clients.add(client);
     Map<UUID, Optional<RunState>> read = new HashMap<>();
     for (TailedEvent tailed : window.eventsFrom(client.startSequence())) {
-      deliverTo(client, tailed, read);
+      if (prepare(client, tailed, read) && !client.ended()) {
+        client.deliver(tailed);
+      }
     }
     if (bus.watching() && client.followedRun() != null) {
       tail(position + 1);
@@ -208,25 +210,56 @@ final class ThreadTail implements TailBus.Reader {
     if (closed || tailed.sequence() <= position) {
       return;
     }
+    // the tail read nothing of what came right before this reset: whole runs may have run and
+    // been purged meanwhile (the tail was held up); their rows tell followers what they missed
+    boolean missedBefore =
+        tailed.event() instanceof ReplyEvent.Reset && tailed.previous() > position;
     position = tailed.sequence();
     lastBusNanos = nanoTime.getAsLong();
     window.add(tailed);
     // a superseded run's row is read once for all its clients
     Map<UUID, Optional<RunState>> read = new HashMap<>();
+    Map<UUID, List<RunState>> missed = new HashMap<>();
     for (TailClient client : List.copyOf(clients)) {
-      deliverTo(client, tailed, read);
+      if (!prepare(client, tailed, read)) {
+        continue;
+      }
+      if (missedBefore) {
+        tellMissedRuns(client, tailed, missed);
+      }
+      if (!client.ended()) {
+        client.deliver(tailed);
+      }
     }
     forgetEnded();
   }
 
   /**
-   * Hands one event to one client. When it is the reset of a run after the client's followed one,
-   * the followed run is ended from its row first (read once per run for all clients).
+   * For a client waiting for a next run, the runs that ran since the one it saw end and before
+   * {@code reset}'s, read once per starting point for all clients.
    */
-  private void deliverTo(
+  private void tellMissedRuns(
+      TailClient client, TailedEvent reset, Map<UUID, List<RunState>> missed) {
+    UUID after = client.waitingAfter();
+    if (client.ended() || after == null || after.equals(reset.event().runId())) {
+      return;
+    }
+    for (RunState run :
+        missed.computeIfAbsent(after, since -> rows.endedBetween(since, reset.event().runId()))) {
+      StoredRunEnd.eventFor(run).ifPresent(end -> client.missedRun(run, end));
+    }
+  }
+
+  /**
+   * Prepares one event for one client: false when the client takes no event (ended) or not this one
+   * (before its start). When it is the reset of a run after the client's followed one, the followed
+   * run is ended from its row first (read once per run for all clients). The caller then hands the
+   * event over unless the client ended meanwhile.
+   */
+  private boolean prepare(
       TailClient client, TailedEvent tailed, Map<UUID, Optional<RunState>> read) {
     if (client.ended() || tailed.sequence() < client.startSequence()) {
-      return;
+      return false;
     }
     if (client.endedBy(tailed)) {
       UUID superseded = client.followedRun();
@@ -242,7 +275,7 @@ final class ThreadTail implements TailBus.Reader {
             superseded,
             tailed.event().runId());
         client.end();
-        return;
+        return false;
       }
       LOG.info(
           "thread {}: run {} started after run {} without its terminal event reaching a client;"
@@ -252,11 +285,8 @@ final class ThreadTail implements TailBus.Reader {
           superseded,
           end.get().type());
       client.endFromRow(state.get(), end.get());
-      if (client.ended()) {
-        return;
-      }
     }
-    client.deliver(tailed);
+    return true;
   }
 
   /**

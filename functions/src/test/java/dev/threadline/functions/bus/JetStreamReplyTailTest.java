@@ -30,14 +30,13 @@ class JetStreamReplyTailTest {
 
   private final ReplyEventCodec codec = new ReplyEventCodec(ObjectMapper.getDefault());
   private final ReplyStreamNames names = TestReplyStream.unique();
+  private final FunctionsMetrics metrics = new FunctionsMetrics(new SimpleMeterRegistry());
   private final NatsConnectionProvider nats =
       new NatsConnectionProvider(
-          URL,
-          new RepliesConfiguration(names.stream(), names.subjectPrefix(), 1),
-          new FunctionsMetrics(new SimpleMeterRegistry()));
+          URL, new RepliesConfiguration(names.stream(), names.subjectPrefix(), 1), metrics);
   private final JetStreamReplyTail tail =
       new JetStreamReplyTail(
-          nats, new RepliesConfiguration(names.stream(), names.subjectPrefix(), 1), codec);
+          nats, new RepliesConfiguration(names.stream(), names.subjectPrefix(), 1), codec, metrics);
   private final ReplyPublisher relay = new ReplyPublisher(names, codec, URL);
   private final ThreadId thread = new ThreadId("t-" + UUID.randomUUID());
   private final UUID run = UUID.randomUUID();
@@ -136,6 +135,38 @@ class JetStreamReplyTailTest {
       await().atMost(WAIT).until(() -> read.size() >= 3);
       assertThat(read).extracting(TailedEvent::sequence).containsExactlyElementsOf(published);
       assertThat(subscription.position()).isEqualTo(tail.lastSequence(thread));
+    }
+  }
+
+  @Test
+  void anEventChainedAfterOneTheTailNeverReadIsHandedOnOnceTheMissingOneIsFoundGone()
+      throws Exception {
+    long reset = relay.publishAfter(thread, new ReplyEvent.Reset(run, 1), 0);
+    long lost = relay.publishAfter(thread, new ReplyEvent.Chunk(run, 1, 0, "a"), reset);
+    relay.management().deleteMessage(names.stream(), lost);
+    long next = relay.publishAfter(thread, new ReplyEvent.Chunk(run, 1, 1, "b"), lost);
+
+    try (ReplyTail.Subscription subscription = tail.tail(thread, 1, read::add)) {
+      // the chunk says it follows one the tail never read: the tail is resumed after the reset,
+      // finds nothing in between, and hands the chunk on (the gap is real, not a skip)
+      await().atMost(WAIT).until(() -> read.size() >= 2);
+      assertThat(read).extracting(TailedEvent::sequence).containsExactly(reset, next);
+      assertThat(metrics.tailGapsFound()).isEqualTo(1);
+      long after = relay.publishAfter(thread, new ReplyEvent.Chunk(run, 1, 2, "c"), next);
+      await().atMost(WAIT).until(() -> read.size() >= 3);
+      assertThat(read).extracting(TailedEvent::sequence).containsExactly(reset, next, after);
+    }
+  }
+
+  @Test
+  void eventsChainedOneAfterAnotherAreHandedOnWithoutAResume() {
+    long reset = relay.publishAfter(thread, new ReplyEvent.Reset(run, 1), 0);
+    long first = relay.publishAfter(thread, new ReplyEvent.Chunk(run, 1, 0, "a"), reset);
+    try (ReplyTail.Subscription subscription = tail.tail(thread, 1, read::add)) {
+      long second = relay.publishAfter(thread, new ReplyEvent.Chunk(run, 1, 1, "b"), first);
+      await().atMost(WAIT).until(() -> read.size() >= 3);
+      assertThat(read).extracting(TailedEvent::sequence).containsExactly(reset, first, second);
+      assertThat(metrics.tailGapsFound()).isZero();
     }
   }
 

@@ -45,4 +45,18 @@ class JdbcThreadStoreTest extends ThreadStoreContract {
       throw new IllegalStateException(e);
     }
   }
+
+  @Override
+  protected void markRanAndFailed(UUID runId) {
+    try (Connection connection = database.connect();
+        Statement statement = connection.createStatement()) {
+      statement.executeUpdate(
+          "update runs set status = 'failed', executor_id = 'e', epoch = 1, started_at = now(),"
+              + " finished_at = now() where id = '"
+              + runId
+              + "'");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

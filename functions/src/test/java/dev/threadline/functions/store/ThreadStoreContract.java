@@ -17,6 +17,9 @@ abstract class ThreadStoreContract {
   /** Marks a run as claimed by an executor, as the relay would. */
   protected abstract void markRunning(UUID runId);
 
+  /** Marks a run as started and then failed, as the relay would. */
+  protected abstract void markRanAndFailed(UUID runId);
+
   private ThreadId newThread(String owner) {
     ThreadId id = new ThreadId("c-" + UUID.randomUUID());
     assertThat(store().createThread(id, owner, "t", NOW)).isInstanceOf(CreateOutcome.Created.class);
@@ -133,5 +136,30 @@ abstract class ThreadStoreContract {
     assertThat(store().requestCancel(id, running, "ann", NOW))
         .map(RunRow::status)
         .hasValue(RunStatus.RUNNING);
+  }
+
+  @Test
+  void theRunsThatRanAndEndedBetweenTwoRunsAreListedInSubmissionOrder() {
+    ThreadId id = newThread("ann");
+    UUID first = submitted(id);
+    UUID ran = submitted(id);
+    UUID cancelledWhileQueued = submitted(id);
+    UUID alsoRan = submitted(id);
+    UUID last = submitted(id);
+    markRanAndFailed(ran);
+    store().requestCancel(id, cancelledWhileQueued, "ann", NOW);
+    markRanAndFailed(alsoRan);
+
+    assertThat(store().endedRunsBetween(id, first, last))
+        .extracting(RunState::runId, RunState::status)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(ran, RunStatus.FAILED),
+            org.assertj.core.groups.Tuple.tuple(alsoRan, RunStatus.FAILED));
+    assertThat(store().endedRunsBetween(id, ran, alsoRan)).as("a queued run never ran").isEmpty();
+    assertThat(store().endedRunsBetween(newThread("ann"), first, last)).isEmpty();
+  }
+
+  private UUID submitted(ThreadId id) {
+    return ((SubmitOutcome.Accepted) store().submit(submission(id, "ann", null), NOW)).runId();
   }
 }

@@ -20,16 +20,17 @@ class ReplyFollowerTest {
   }
 
   @Test
-  void aRunCancelledWhileQueuedGivesWayToTheNextRunThatStartsAfterTheAttach() {
+  void aFollowedRunNothingOfWhichWasReadBeforeTheNextRunStartedIsEndedFromItsRow() {
     UUID cancelled = UUID.randomUUID();
     ReplyFollower follower = new ReplyFollower(AttachPlan.followRun(cancelled, 3), false);
 
     assertThat(follower.offer(2, new ReplyEvent.Reset(other, 1))).as("history").isEqualTo(SKIP);
     assertThat(follower.offer(3, new ReplyEvent.Done(other, 1, UUID.randomUUID(), "stop")))
         .isEqualTo(SKIP);
-    assertThat(follower.offer(4, new ReplyEvent.Reset(run, 1))).isEqualTo(FORWARD);
-    assertThat(follower.followedRun()).isEqualTo(run);
-    assertThat(follower.offer(5, new ReplyEvent.Done(run, 1, UUID.randomUUID(), "stop")))
+    assertThat(follower.endsFollowedRun(4, new ReplyEvent.Reset(run, 1)))
+        .as("cancelled while queued, or purged before this tail read it: the row tells")
+        .isTrue();
+    assertThat(follower.offerStoredEnd(new ReplyEvent.Cancelled(cancelled, 0)))
         .isEqualTo(FORWARD_AND_END);
   }
 
@@ -50,8 +51,8 @@ class ReplyFollowerTest {
         .as("history before the attach")
         .isFalse();
     assertThat(follower.endsFollowedRun(4, new ReplyEvent.Reset(other, 1)))
-        .as("nothing of the followed run seen: cancelled while queued, it gives way")
-        .isFalse();
+        .as("nothing of the followed run seen yet: the row tells how it ended")
+        .isTrue();
     assertThat(follower.offer(4, new ReplyEvent.Reset(run, 1))).isEqualTo(FORWARD);
     assertThat(follower.endsFollowedRun(5, new ReplyEvent.Chunk(other, 1, 0, "x"))).isFalse();
     assertThat(follower.endsFollowedRun(5, new ReplyEvent.Reset(run, 2)))

@@ -67,7 +67,21 @@ public final class ReplyPublisher implements AutoCloseable {
    * @return the event's stream sequence
    */
   public long publish(ThreadId threadId, ReplyEvent event) {
+    return publish(threadId, event, new Headers());
+  }
+
+  /**
+   * As the relay does, with the sequence it chained the event to.
+   *
+   * @return the event's stream sequence
+   */
+  public long publishAfter(ThreadId threadId, ReplyEvent event, long previous) {
     Headers headers = new Headers();
+    headers.put(ReplyHeaders.PREVIOUS, Long.toString(previous));
+    return publish(threadId, event, headers);
+  }
+
+  private long publish(ThreadId threadId, ReplyEvent event, Headers headers) {
     headers.put(ReplyHeaders.EVENT, event.type());
     headers.put(ReplyHeaders.RUN_ID, event.runId().toString());
     headers.put(ReplyHeaders.EPOCH, Long.toString(event.epoch()));

@@ -59,6 +59,11 @@ class ThreadTailTest {
   private Supplier<Optional<RunState>> row = Optional::empty;
   private Runnable duringRead = () -> {};
 
+  /** What the database says ran between two runs, and what the tail asked. */
+  private List<RunState> between = List.of();
+
+  private final List<String> betweenAsked = new CopyOnWriteArrayList<>();
+
   /** The subject's last sequence as the broker answers it; null: the broker does not answer. */
   private Long lastOnBus = 0L;
 
@@ -262,6 +267,42 @@ class ThreadTailTest {
     assertThat(synthesised(sent)).containsExactly("reset 2", "chunk 2 0 Hello", "done 2");
     assertThat(reads).as("no grace: the next run proves the followed one over").hasValue(1);
     assertThat(completed).as("following across runs").isFalse();
+  }
+
+  @Test
+  void runsThatRanAndWerePurgedWhileTheTailWasHeldUpAreToldToAFollowerFromTheirRows() {
+    UUID missed = UUID.randomUUID();
+    UUID next = UUID.randomUUID();
+    ThreadTail session = session(AttachPlan.nextRunAfter(0), true);
+    tailed(session, 1, new ReplyEvent.Reset(run, 2));
+    tailed(session, 2, new ReplyEvent.Chunk(run, 2, 0, STORED));
+    tailed(session, 3, new ReplyEvent.Done(run, 2, message, "stop"));
+    between = List.of(completedRow(missed, "missed text", Duration.ZERO));
+
+    // the next run's reset is chained to sequence 15: the tail never read 4..15
+    reading.position = 20;
+    session.onEvent(new TailedEvent(20, new ReplyEvent.Reset(next, 1), 15));
+
+    assertThat(betweenAsked).containsExactly(run + ".." + next);
+    assertThat(sent)
+        .extracting(Event::getId)
+        .containsExactly("1", "2", "3", null, null, null, "20");
+    assertThat(synthesised(sent)).containsExactly("reset 2", "chunk 2 0 missed text", "done 2");
+    assertThat(completed).isFalse();
+  }
+
+  @Test
+  void aResetChainedRightAfterWhatTheTailReadAsksTheDatabaseNothing() {
+    UUID next = UUID.randomUUID();
+    ThreadTail session = session(AttachPlan.nextRunAfter(0), true);
+    tailed(session, 1, new ReplyEvent.Reset(run, 2));
+    tailed(session, 3, new ReplyEvent.Done(run, 2, message, "stop"));
+
+    reading.position = 20;
+    session.onEvent(new TailedEvent(20, new ReplyEvent.Reset(next, 1), 3));
+
+    assertThat(betweenAsked).isEmpty();
+    assertThat(sent).extracting(Event::getId).containsExactly("1", "3", "20");
   }
 
   @Test
@@ -637,6 +678,12 @@ class ThreadTailTest {
         reads.incrementAndGet();
         duringRead.run();
         return row.get();
+      }
+
+      @Override
+      public List<RunState> endedRunsBetween(ThreadId threadId, UUID after, UUID before) {
+        betweenAsked.add(after + ".." + before);
+        return between;
       }
 
       @Override

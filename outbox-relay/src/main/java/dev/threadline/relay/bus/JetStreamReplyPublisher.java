@@ -344,6 +344,7 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
       headers.put(ReplyHeaders.EVENT, event.type());
       headers.put(ReplyHeaders.RUN_ID, run.runId().toString());
       headers.put(ReplyHeaders.EPOCH, Long.toString(run.epoch()));
+      headers.put(ReplyHeaders.PREVIOUS, Long.toString(lastSequence));
       NatsMessage message =
           NatsMessage.builder().subject(subject).headers(headers).data(codec.encode(event)).build();
       // The same message id on every retry of this event, here or by a later call (a late done):
