@@ -5,7 +5,7 @@ package dev.threadline.protocol;
  * migration and this number disagree, so a new migration cannot ship without raising it.
  */
 public final class SchemaVersion {
-  public static final int REQUIRED = 3;
+  public static final int REQUIRED = 4;
 
   private SchemaVersion() {}
 }

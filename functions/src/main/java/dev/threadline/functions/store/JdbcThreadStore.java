@@ -173,6 +173,13 @@ public class JdbcThreadStore implements ThreadStore {
   }
 
   @Override
+  public Optional<UUID> runAtSequence(ThreadId threadId, long sequence) {
+    return transactions.singleStatement(
+        "finding the run at sequence " + sequence,
+        connection -> RowQueries.runAtSequence(connection, threadId, sequence));
+  }
+
+  @Override
   public List<RunState> endedRunsBetween(ThreadId threadId, UUID after, UUID before) {
     return transactions.singleStatement(
         "reading the runs between " + after + " and " + before,

@@ -138,6 +138,20 @@ final class RowQueries {
     }
   }
 
+  static Optional<UUID> runAtSequence(Connection connection, ThreadId threadId, long sequence)
+      throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "select id from runs where thread_id = ? and reply_from <= ?"
+                + " order by reply_from desc limit 1")) {
+      select.setString(1, threadId.value());
+      select.setLong(2, sequence);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next() ? Optional.of(row.getObject(1, UUID.class)) : Optional.empty();
+      }
+    }
+  }
+
   static List<RunState> endedRunsBetween(
       Connection connection, ThreadId threadId, UUID after, UUID before) throws SQLException {
     List<RunState> runs = new ArrayList<>();

@@ -43,6 +43,12 @@ public interface ThreadStore {
   List<RunState> endedRunsBetween(ThreadId threadId, UUID after, UUID before);
 
   /**
+   * The run whose reply held the subject's event at {@code sequence}: the one whose latest reset is
+   * the last at or before it. Empty when no run of the thread recorded one that early.
+   */
+  Optional<UUID> runAtSequence(ThreadId threadId, long sequence);
+
+  /**
    * A queued run becomes cancelled at once; a running one gets {@code cancel_requested} and a
    * NOTIFY for its executor; a finished one is left as it is.
    *

@@ -7,6 +7,7 @@ import dev.threadline.functions.tail.ReplyTail;
 import dev.threadline.protocol.ReplyEvent;
 import dev.threadline.protocol.ThreadId;
 import jakarta.inject.Singleton;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 
@@ -45,13 +46,7 @@ public class AttachPlanner {
       long after = lastEventId.getAsLong();
       // the client's run, if the event it saw last did not end it: should that run end without
       // a terminal event on the bus, the stream still learns it from the database
-      UUID unfinished =
-          after < 1
-              ? null
-              : tail.eventAt(threadId, after)
-                  .filter(event -> !event.terminal())
-                  .map(ReplyEvent::runId)
-                  .orElse(null);
+      UUID unfinished = after < 1 ? null : unfinishedRunAt(threadId, after);
       return AttachPlan.resumeAfter(after, unfinished);
     }
     // no id, or one beyond the subject's end (a stale id, a re-created stream): there is no such
@@ -61,5 +56,18 @@ public class AttachPlanner {
     return activity.inProgress()
         ? AttachPlan.followRun(activity.activeRunId(), last)
         : AttachPlan.nextRunAfter(last);
+  }
+
+  /**
+   * The run of the event at {@code sequence}, unless that event ended it. When the event is gone
+   * (the next run's start purged it before the client came back), the run is read from where each
+   * run's reply starts: the client was inside it, and its end must come from its row.
+   */
+  private UUID unfinishedRunAt(ThreadId threadId, long sequence) {
+    Optional<ReplyEvent> event = tail.eventAt(threadId, sequence);
+    if (event.isPresent()) {
+      return event.get().terminal() ? null : event.get().runId();
+    }
+    return store.runAtSequence(threadId, sequence).orElse(null);
   }
 }

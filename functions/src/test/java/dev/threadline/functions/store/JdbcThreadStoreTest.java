@@ -59,4 +59,15 @@ class JdbcThreadStoreTest extends ThreadStoreContract {
       throw new IllegalStateException(e);
     }
   }
+
+  @Override
+  protected void markReplyFrom(UUID runId, long sequence) {
+    try (Connection connection = database.connect();
+        Statement statement = connection.createStatement()) {
+      statement.executeUpdate(
+          "update runs set reply_from = " + sequence + " where id = '" + runId + "'");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -20,6 +20,9 @@ abstract class ThreadStoreContract {
   /** Marks a run as started and then failed, as the relay would. */
   protected abstract void markRanAndFailed(UUID runId);
 
+  /** Records where the run's reply starts on its subject, as the relay would. */
+  protected abstract void markReplyFrom(UUID runId, long sequence);
+
   private ThreadId newThread(String owner) {
     ThreadId id = new ThreadId("c-" + UUID.randomUUID());
     assertThat(store().createThread(id, owner, "t", NOW)).isInstanceOf(CreateOutcome.Created.class);
@@ -161,5 +164,22 @@ abstract class ThreadStoreContract {
 
   private UUID submitted(ThreadId id) {
     return ((SubmitOutcome.Accepted) store().submit(submission(id, "ann", null), NOW)).runId();
+  }
+
+  @Test
+  void theRunAtASequenceIsTheOneWhoseReplyStartedLastAtOrBeforeIt() {
+    ThreadId id = newThread("ann");
+    UUID first = submitted(id);
+    UUID second = submitted(id);
+    UUID notStarted = submitted(id);
+    markReplyFrom(first, 10);
+    markReplyFrom(second, 20);
+
+    assertThat(store().runAtSequence(id, 9)).isEmpty();
+    assertThat(store().runAtSequence(id, 10)).hasValue(first);
+    assertThat(store().runAtSequence(id, 19)).hasValue(first);
+    assertThat(store().runAtSequence(id, 500)).hasValue(second);
+    assertThat(store().runAtSequence(newThread("ann"), 500)).isEmpty();
+    assertThat(notStarted).isNotNull();
   }
 }

@@ -23,6 +23,7 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -223,6 +224,61 @@ class ReplyStreamTest implements TestPropertyProvider {
               new SseEvent(
                   null, "done", relay.json(new ReplyEvent.Done(run, 3, message, "length"))));
       assertThat(sse.ended(WAIT)).isTrue();
+    }
+  }
+
+  @Test
+  void aClientResumingAfterAnEventTheNextRunsStartPurgedGetsItsRunAndEachMissedRunFromTheRows()
+      throws Exception {
+    ThreadId thread = newThread();
+    UUID mine = submit(thread);
+    UUID missed = submit(thread);
+    UUID current = submit(thread);
+    markRunning(mine, 1);
+    relay.purge(thread);
+    long reset = relay.publish(thread, new ReplyEvent.Reset(mine, 1));
+    long lastSeen = relay.publish(thread, new ReplyEvent.Chunk(mine, 1, 0, "Hel"));
+    sql("update runs set reply_from = " + reset + " where id = '" + mine + "'");
+    // while the client was away: its run ended, the next ran and ended, the third started, and
+    // each start purged the subject below its reset
+    UUID mineStored;
+    UUID missedStored;
+    try (Connection connection = database.connect()) {
+      mineStored = commitCompleted(connection, thread, mine, "Hello", "0 seconds");
+      markRunning(missed, 1);
+      sql("update runs set started_at = now() where id = '" + missed + "'");
+      missedStored = commitCompleted(connection, thread, missed, "Bye", "0 seconds");
+    }
+    long missedReset = relay.publish(thread, new ReplyEvent.Reset(missed, 1));
+    long missedDone =
+        relay.publishAfter(
+            thread, new ReplyEvent.Done(missed, 1, missedStored, "stop"), missedReset);
+    markRunning(current, 1);
+    relay.purge(thread);
+    relay.publishAfter(thread, new ReplyEvent.Reset(current, 1), missedDone);
+
+    try (SseClient sse =
+        SseClient.open(api, streamPath(thread) + "?follow=true", token, Long.toString(lastSeen))) {
+      List<SseEvent> events = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        events.add(sse.nextEvent(WAIT));
+      }
+
+      assertThat(events)
+          .extracting(SseEvent::event)
+          .containsExactly("reset", "chunk", "done", "reset", "chunk", "done");
+      assertThat(events.subList(0, 3))
+          .as("the client's own run, whole, from its row")
+          .allSatisfy(event -> assertThat(event.data()).contains(mine.toString()));
+      assertThat(events.get(1).data()).contains("Hello");
+      assertThat(events.get(2).data()).contains(mineStored.toString());
+      assertThat(events.subList(3, 6))
+          .as("the run it missed entirely")
+          .allSatisfy(event -> assertThat(event.data()).contains(missed.toString()));
+      assertThat(events.get(4).data()).contains("Bye");
+      assertThat(events.get(5).data()).contains(missedStored.toString());
+      assertThat(events).allSatisfy(event -> assertThat(event.id()).isNull());
+      assertThat(sse.nextEvent(WAIT).event()).as("then the current run").isEqualTo("reset");
     }
   }
 

@@ -681,6 +681,11 @@ class ThreadTailTest {
       }
 
       @Override
+      public Optional<UUID> runAtSequence(ThreadId threadId, long sequence) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
       public List<RunState> endedRunsBetween(ThreadId threadId, UUID after, UUID before) {
         betweenAsked.add(after + ".." + before);
         return between;

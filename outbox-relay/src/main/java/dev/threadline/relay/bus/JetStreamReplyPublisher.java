@@ -195,6 +195,7 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
         throw refused;
       }
       long resetSequence = reply.lastSequence;
+      reply.resetSequence = resetSequence;
       listener.resetPublished(run, resetSequence);
       // Below our own reset only: whatever a newer start published lies above it, so even a purge
       // that wakes up late removes nothing but older runs' events. Nothing lies below sequence 1,
@@ -288,6 +289,7 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
     private final String messageIdPrefix;
 
     private long lastSequence; // what the next publish expects the subject's last sequence to be
+    private long resetSequence;
     private int chunks;
 
     FencedReply(ClaimedRun run, String subject, long observedLastSequence) {
@@ -333,6 +335,11 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
     @Override
     public int chunksPublished() {
       return chunks;
+    }
+
+    @Override
+    public long resetSequence() {
+      return resetSequence;
     }
 
     /**

@@ -28,4 +28,7 @@ public interface RunReply {
 
   /** How many chunks this epoch published. */
   int chunksPublished();
+
+  /** The stream sequence of this epoch's reset: where its reply starts on the subject. */
+  long resetSequence();
 }

@@ -149,6 +149,7 @@ public class RunProcessor {
     long attemptStart = System.nanoTime();
     try {
       reply = publisher.start(run, () -> store.isLatestStart(run));
+      recordReplyStart(run, reply);
       List<ChatMessage> history = HistoryWindow.fit(store.history(run), limits.historyMaxChars());
       ReplyText text = new ReplyText();
       RunReply chunks = reply;
@@ -195,6 +196,18 @@ public class RunProcessor {
       // a bug or an unforeseen failure: a failed attempt like any transient one
       LOG.error("run attempt {} broke unexpectedly", run.attempts(), e);
       return retryOrFail(entry, run, reply, RunFailure.RELAY_FAILURE, retryAfter);
+    }
+  }
+
+  /**
+   * Best effort: without it a stream that resumes after this reply was purged cannot tell which run
+   * it was in (it then never ends that run); the run itself does not need it.
+   */
+  private void recordReplyStart(ClaimedRun run, RunReply reply) {
+    try {
+      store.recordReplyStart(run, reply.resetSequence());
+    } catch (RunStoreException e) {
+      LOG.warn("could not record where the reply starts: {}", e.getMessage());
     }
   }
 

@@ -229,6 +229,18 @@ public class JdbcRunStore implements RunStore {
   }
 
   @Override
+  public boolean recordReplyStart(ClaimedRun run, long resetSequence) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement record = connection.prepareStatement(RunSql.RECORD_REPLY_START)) {
+      record.setLong(1, resetSequence);
+      setFence(record, 2, run);
+      return record.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw new RunStoreException("recording where run " + run.runId() + " starts its reply", e);
+    }
+  }
+
+  @Override
   public boolean isLatestStart(ClaimedRun run) {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement latest = connection.prepareStatement(RunSql.LATEST_START)) {

@@ -132,6 +132,9 @@ final class RunSql {
    * Whether this epoch of the run still owns its thread's subject: the run is still at our epoch
    * (running, or ended by us) and no later run of the thread has been claimed since.
    */
+  static final String RECORD_REPLY_START =
+      "update runs set reply_from = ? where id = ? and executor_id = ? and epoch = ?";
+
   static final String LATEST_START =
       """
       select exists (

@@ -62,6 +62,13 @@ public interface RunStore {
    */
   boolean isLatestStart(ClaimedRun run);
 
+  /**
+   * Records where this epoch's reply starts on the thread's subject (its reset's stream sequence),
+   * where the epoch is still ours; false otherwise. Streams that resume after a purged event read
+   * it to tell which run that event belonged to.
+   */
+  boolean recordReplyStart(ClaimedRun run, long resetSequence);
+
   /** Marks the run failed with {@code error}, where the epoch is still ours. */
   boolean fail(ClaimedRun run, String error, Instant now);
 

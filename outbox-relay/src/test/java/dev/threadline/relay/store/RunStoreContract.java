@@ -182,6 +182,20 @@ abstract class RunStoreContract {
   }
 
   @Test
+  void whereAReplyStartsIsRecordedOnlyByTheEpochThatOwnsTheRun() {
+    fixtures().queueRun(fixtures().thread(), "hello");
+    ClaimedRun first = claim(ME);
+
+    assertThat(store().recordReplyStart(first, 41)).isTrue();
+    assertThat(fixtures().replyFrom(first.runId())).isEqualTo(41L);
+
+    ClaimedRun second = store().restart(first, clock.instant(), LEASE).orElseThrow();
+    assertThat(store().recordReplyStart(first, 99)).as("a stale epoch").isFalse();
+    assertThat(store().recordReplyStart(second, 57)).isTrue();
+    assertThat(fixtures().replyFrom(first.runId())).isEqualTo(57L);
+  }
+
+  @Test
   void restartRaisesTheEpochAndCountsAnAttempt() {
     fixtures().queueRun(fixtures().thread(), "hello");
     ClaimedRun first = claim(ME);

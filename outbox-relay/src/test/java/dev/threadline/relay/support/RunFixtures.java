@@ -146,6 +146,21 @@ public final class RunFixtures implements AutoCloseable {
     }
   }
 
+  /** Where the run's reply starts on its subject, as recorded; null when not recorded. */
+  public Long replyFrom(UUID runId) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement("select reply_from from runs where id = ?")) {
+      select.setObject(1, runId);
+      try (ResultSet row = select.executeQuery()) {
+        row.next();
+        return (Long) row.getObject(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Sessions of this test's database whose last statement was {@code query}. */
   public int countActivity(String query) {
     try (Connection connection = dataSource.getConnection();
