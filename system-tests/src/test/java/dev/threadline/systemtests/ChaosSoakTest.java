@@ -47,6 +47,9 @@ class ChaosSoakTest {
 
   private static Stack stack;
 
+  private static final Map<String, ApiClient> CLIENTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** A run the API acknowledged (202), and when its submit started. */
   private record Acknowledged(String threadId, String runId, long submittedNanos) {}
 
@@ -226,7 +229,9 @@ class ChaosSoakTest {
         alive.isEmpty()
             ? stack.functionsInstances().get(0)
             : alive.get(random.nextInt(alive.size()));
-    return new ApiClient(chosen.url(), stack.api(0).token());
+    // one client per instance: each ApiClient holds an HttpClient with a selector thread of its
+    // own, and a new one per request starves this JVM of threads and CPU under the soak's load
+    return CLIENTS.computeIfAbsent(chosen.url(), url -> new ApiClient(url, stack.api(0).token()));
   }
 
   private static void report(

@@ -40,6 +40,9 @@ final class Stack implements AutoCloseable {
    * One process of the stack; {@code name} is the relay's EXECUTOR_ID, or functions-N. {@code
    * metricsPort} serves {@code /prometheus}: functions' management port, the relay's own port.
    */
+  private final java.util.Map<String, ApiClient> apiClients =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   record Instance(String name, JarProcess process, int port, int metricsPort) {
     String url() {
       return "http://127.0.0.1:" + port;
@@ -364,7 +367,10 @@ final class Stack implements AutoCloseable {
 
   /** The API as {@code owner} sees it through functions instance {@code index}. */
   ApiClient api(int index, String owner) {
-    return new ApiClient(functions(index).url(), TestTokens.hs256(jwtSecret, owner));
+    // cached: each ApiClient's HttpClient holds a selector thread until it is collected
+    return apiClients.computeIfAbsent(
+        functions(index).url() + " " + owner,
+        key -> new ApiClient(functions(index).url(), TestTokens.hs256(jwtSecret, owner)));
   }
 
   ApiClient api(int index) {
