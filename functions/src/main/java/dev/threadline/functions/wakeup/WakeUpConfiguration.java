@@ -11,6 +11,9 @@ import io.micronaut.core.bind.annotation.Bindable;
 @ConfigurationProperties("threadline.submit")
 public record WakeUpConfiguration(@Bindable(defaultValue = "nats") String wakeUp) {
 
+  /** What selects the {@link RunWakeUp} adapter. */
+  public static final String PROPERTY = "threadline.submit.wake-up";
+
   public WakeUpConfiguration {
     WakeUpMode.parse(wakeUp); // fails start-up with the variable's name
   }
