@@ -86,7 +86,6 @@ public class JdbcThreadStore implements ThreadStore {
     return transactions.write(
         "submitting a message to thread " + threadId,
         status -> {
-          runs.lockOwner(owner);
           if (threads
               .findByIdKeyShare(threadId.value())
               .filter(thread -> thread.owner().equals(owner))
@@ -101,10 +100,16 @@ public class JdbcThreadStore implements ThreadStore {
               return earlier.get();
             }
           }
+          // Only the count and the inserts need the owner's lock, which is held until the commit:
+          // it serialises all of one owner's submits, so nothing that can run before it does.
+          runs.lockOwner(owner);
           int limit = submission.maxActiveRuns();
           if (runs.countActiveOfOwner(owner, limit) >= limit) {
             status.setRollbackOnly();
-            return new SubmitOutcome.OverQuota(limit);
+            // a retry of a request that committed while we waited for the lock is a replay
+            return submission.idempotencyKey() == null
+                ? new SubmitOutcome.OverQuota(limit)
+                : answerOfFirstRequest(submission).orElse(new SubmitOutcome.OverQuota(limit));
           }
           if (runs.insertIfKeyFree(
                   submission.runId(),
@@ -114,8 +119,8 @@ public class JdbcThreadStore implements ThreadStore {
                   submission.retryable(),
                   now)
               == 0) {
-            // a request with the same key committed first: the owner's lock rules that out, so
-            // this is a safety net, answered as a replay would be
+            // a request with the same key committed after our look-up above (we waited for it at
+            // the owner's lock or at the unique index): answered as a replay
             status.setRollbackOnly();
             return answerOfFirstRequest(submission).orElseThrow();
           }
