@@ -4,6 +4,10 @@ import dev.threadline.functions.wakeup.RunWakeUp;
 import dev.threadline.protocol.RunNotifications;
 import dev.threadline.protocol.ThreadId;
 import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +23,6 @@ public class JdbcThreadStore implements ThreadStore {
 
   private final StoreTransactions transactions;
   private final ThreadRepository threads;
-  private final MessageRepository messages;
   private final RunRepository runs;
   private final ThreadReads reads;
   private final RunWakeUp wakeUp;
@@ -27,13 +30,11 @@ public class JdbcThreadStore implements ThreadStore {
   JdbcThreadStore(
       StoreTransactions transactions,
       ThreadRepository threads,
-      MessageRepository messages,
       RunRepository runs,
       ThreadReads reads,
       RunWakeUp wakeUp) {
     this.transactions = transactions;
     this.threads = threads;
-    this.messages = messages;
     this.runs = runs;
     this.reads = reads;
     this.wakeUp = wakeUp;
@@ -100,40 +101,49 @@ public class JdbcThreadStore implements ThreadStore {
               return earlier.get();
             }
           }
+          // takes effect at the commit, so it may come before the run exists: not under the lock
+          wakeUp.runQueued(threadId);
           // Only the count and the inserts need the owner's lock, which is held until the commit:
           // it serialises all of one owner's submits, so nothing that can run before it does.
           runs.lockOwner(owner);
-          int limit = submission.maxActiveRuns();
-          if (runs.countActiveOfOwner(owner, limit) >= limit) {
+          if (!queueUnderQuota(status.getConnection(), submission, now)) {
             status.setRollbackOnly();
-            // a retry of a request that committed while we waited for the lock is a replay
-            return submission.idempotencyKey() == null
-                ? new SubmitOutcome.OverQuota(limit)
-                : answerOfFirstRequest(submission).orElse(new SubmitOutcome.OverQuota(limit));
-          }
-          if (runs.insertIfKeyFree(
-                  submission.runId(),
-                  threadId.value(),
-                  submission.model(),
-                  submission.idempotencyKey(),
-                  submission.retryable(),
-                  now)
-              == 0) {
             // a request with the same key committed after our look-up above (we waited for it at
-            // the owner's lock or at the unique index): answered as a replay
-            status.setRollbackOnly();
-            return answerOfFirstRequest(submission).orElseThrow();
+            // the owner's lock or at the unique index) is a replay; otherwise the owner is full
+            SubmitOutcome overQuota = new SubmitOutcome.OverQuota(submission.maxActiveRuns());
+            return submission.idempotencyKey() == null
+                ? overQuota
+                : answerOfFirstRequest(submission).orElse(overQuota);
           }
-          messages.insert(
-              submission.messageId(),
-              threadId.value(),
-              "user",
-              submission.content(),
-              submission.runId(),
-              now);
-          wakeUp.runQueued(threadId);
           return new SubmitOutcome.Accepted(submission.runId());
         });
+  }
+
+  /**
+   * {@link StoreSql#QUEUE_UNDER_QUOTA} on the transaction's connection, by hand: a repository
+   * method is one operation, and this statement counts and inserts into two tables in one round
+   * trip, which is what keeps the owner's lock short.
+   */
+  private static boolean queueUnderQuota(
+      Connection connection, NewSubmission submission, Instant now) {
+    try (PreparedStatement queue = connection.prepareStatement(StoreSql.QUEUE_UNDER_QUOTA)) {
+      int limit = submission.maxActiveRuns();
+      queue.setString(1, submission.owner());
+      queue.setInt(2, limit);
+      queue.setObject(3, submission.runId());
+      queue.setString(4, submission.threadId().value());
+      queue.setString(5, submission.model());
+      queue.setString(6, submission.idempotencyKey());
+      queue.setBoolean(7, submission.retryable());
+      queue.setTimestamp(8, Timestamp.from(now));
+      queue.setInt(9, limit);
+      queue.setObject(10, submission.messageId());
+      queue.setString(11, submission.content());
+      return queue.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw new ThreadStoreException(
+          "queueing a run on thread " + submission.threadId() + ": " + e.getMessage(), e);
+    }
   }
 
   /** Replayed when the key's first request asked for exactly this, KeyReused otherwise. */

@@ -1,21 +1,15 @@
 package dev.threadline.functions.store;
 
-import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.Pageable;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.GenericRepository;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 /** The {@code messages} table. */
 @JdbcRepository(dialect = Dialect.POSTGRES)
 public interface MessageRepository extends GenericRepository<MessageEntity, UUID> {
-
-  /** An insert by hand: {@code seq} is an identity PostgreSQL fills ("generated always"). */
-  @Query(StoreSql.INSERT_MESSAGE)
-  void insert(UUID id, String threadId, String role, String content, UUID runId, Instant createdAt);
 
   /** The thread's messages before {@code seq}, in the page's order (newest first, for paging). */
   List<MessageEntity> findByThreadIdAndSeqLessThan(String threadId, long seq, Pageable pageable);

@@ -1,5 +1,6 @@
 package dev.threadline.functions.store;
 
+import dev.threadline.protocol.ThreadId;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
@@ -31,7 +32,7 @@ public record RunEntity(
   RunRow row() {
     return new RunRow(
         id,
-        new dev.threadline.protocol.ThreadId(threadId),
+        new ThreadId(threadId),
         RunStatus.fromWire(status),
         attempts,
         epoch,

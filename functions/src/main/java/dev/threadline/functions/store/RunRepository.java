@@ -51,19 +51,6 @@ public interface RunRepository extends GenericRepository<RunEntity, UUID> {
   @Query(StoreSql.FIRST_REQUEST)
   Optional<FirstRequest> findFirstRequest(String threadId, String key);
 
-  @Query(StoreSql.ACTIVE_RUNS_OF_OWNER)
-  int countActiveOfOwner(String owner, int atMost);
-
-  /** 1 when inserted, 0 when a run with the same key on this thread committed first. */
-  @Query(StoreSql.INSERT_RUN)
-  int insertIfKeyFree(
-      UUID id,
-      String threadId,
-      String model,
-      @Nullable String idempotencyKey,
-      boolean retryable,
-      Instant createdAt);
-
   @Query(StoreSql.ACTIVE_RUN)
   Optional<UUID> findActiveRunId(String threadId);
 

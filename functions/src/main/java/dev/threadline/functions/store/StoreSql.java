@@ -60,26 +60,27 @@ final class StoreSql {
        where r.thread_id = :threadId and r.idempotency_key = :key
       """;
 
-  /** The owner's queued and running runs, counted up to {@code atMost}. */
-  static final String ACTIVE_RUNS_OF_OWNER =
+  /**
+   * Counts the owner's queued and running runs (up to the limit) and, when under it, inserts the
+   * run and its user message, in one statement: it runs after the owner's lock was granted, so its
+   * snapshot sees every earlier submit of the owner, and the lock is held across one round trip and
+   * the commit instead of three and the commit. Positional parameters, in order: owner, limit, run
+   * id, thread id, model, idempotency key, retryable, created at, limit, message id, content. 1
+   * row: queued; 0: over the limit, or a run with the same key on this thread committed first.
+   */
+  static final String QUEUE_UNDER_QUOTA =
       """
-      select count(*) from (select 1 from runs r join threads t on t.id = r.thread_id
-                             where t.owner = :owner and r.status in ('queued', 'running')
-                             limit :atMost) active
-      """;
-
-  /** False (0 rows) when a run with the same key on this thread committed first. */
-  static final String INSERT_RUN =
-      """
-      insert into runs (id, thread_id, model, idempotency_key, retryable, created_at)
-      values (:id, :threadId, :model, :idempotencyKey, :retryable, :createdAt)
-      on conflict (thread_id, idempotency_key) where idempotency_key is not null do nothing
-      """;
-
-  static final String INSERT_MESSAGE =
-      """
+      with active as (
+        select count(*) as n
+          from (select 1 from runs r join threads t on t.id = r.thread_id
+                 where t.owner = ? and r.status in ('queued', 'running') limit ?) counted),
+      run as (
+        insert into runs (id, thread_id, model, idempotency_key, retryable, created_at)
+        select ?, ?, ?, ?, ?, ? from active where active.n < ?
+        on conflict (thread_id, idempotency_key) where idempotency_key is not null do nothing
+        returning id, thread_id, created_at)
       insert into messages (id, thread_id, role, content, run_id, created_at)
-      values (:id, :threadId, :role, :content, :runId, :createdAt)
+      select ?, run.thread_id, 'user', ?, run.id, run.created_at from run
       """;
 
   /** The running run, else the oldest queued one. */

@@ -59,19 +59,28 @@ class StoreTransactions {
   }
 
   private static RuntimeException translate(String what, RuntimeException e) {
-    if (e instanceof ThreadStoreException) {
-      return e;
-    }
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (cause instanceof SQLException sql) {
-        if (sql instanceof SQLTransientConnectionException
-            || (sql.getSQLState() != null && sql.getSQLState().startsWith("08"))) {
+        if (connectionLost(sql)) {
           return new StoreUnavailableException("database unavailable", sql);
         }
         return new ThreadStoreException(what + ": " + sql.getMessage(), sql);
       }
     }
     return e; // not the database's: a bug of ours, as it was
+  }
+
+  /**
+   * No connection, a broken one (08...), or one the server ended (57P..: shut down, terminated by
+   * an administrator). When the server ends a connection mid-transaction, the pool marks it broken
+   * and the transaction manager's clean-up then fails on the closed connection without a state:
+   * that error is the one that reaches us, so it counts too.
+   */
+  private static boolean connectionLost(SQLException sql) {
+    String state = sql.getSQLState();
+    return sql instanceof SQLTransientConnectionException
+        || (state != null && (state.startsWith("08") || state.startsWith("57P")))
+        || (state == null && "Connection is closed".equals(sql.getMessage()));
   }
 
   private static TransactionDefinition snapshotRead() {
