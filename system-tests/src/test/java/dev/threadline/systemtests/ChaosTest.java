@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Timeout;
  * Scenario 7 of issue 3: three relays, 50 runs across 10 threads, and a relay killed every few
  * hundred milliseconds (SIGKILL or SIGTERM, at random) and restarted with its EXECUTOR_ID. Every
  * run must end {@code completed} exactly once, the runs of a thread in submission order, and no
- * client, attached before the first run or at any moment during the chaos, may see the section 5
- * invariant broken. The seed is printed; {@code -Dthreadline.chaos.seed=<seed>} replays the same
- * choices (the timing of the processes still varies).
+ * client, attached before the first run or at any moment during the chaos, may see the stream's
+ * (README, HTTP API) invariant broken. The seed is printed; {@code -Dthreadline.chaos.seed=<seed>}
+ * replays the same choices (the timing of the processes still varies).
  */
 @Tag("processes")
 @Timeout(300)

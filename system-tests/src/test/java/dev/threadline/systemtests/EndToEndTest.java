@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The whole path as processes: two functions instances, one relay, the pacing mock. Every client,
  * however late it attached or however it reconnected, shows exactly the stored assistant message
- * (CONTRACT section 5, the invariant), and nothing arrives twice.
+ * (the stream's invariant, README, HTTP API), and nothing arrives twice.
  */
 @Tag("processes")
 @Timeout(300)

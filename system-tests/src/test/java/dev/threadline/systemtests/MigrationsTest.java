@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * CONTRACT section 2: migrations.jar migrates and exits; functions and relay never start on an old
- * schema.
+ * README, Operate (deploy order): migrations.jar migrates and exits; functions and relay never
+ * start on an old schema.
  */
 @Tag("processes")
 @Timeout(180)

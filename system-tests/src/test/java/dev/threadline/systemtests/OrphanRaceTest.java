@@ -26,12 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * CONTRACT section 6, scenario 5 of issue 3 (DESIGN lesson 3): two live survivors race for the same
- * orphans and each orphan is taken over exactly once. The orphans are running runs of executors
- * that died without a trace but their rows: no process holds their liveness lock, so both relays'
- * takeover scanners find each of them on their next scan. Orphans appear in waves, each wave
- * committed in one transaction so that both scanners see the whole wave at once; a double takeover
- * would show as epoch 3, two model calls, two takeover log lines or two resets.
+ * README, How it works (Recovery), scenario 5 of issue 3 (DESIGN lesson 3): two live survivors race
+ * for the same orphans and each orphan is taken over exactly once. The orphans are running runs of
+ * executors that died without a trace but their rows: no process holds their liveness lock, so both
+ * relays' takeover scanners find each of them on their next scan. Orphans appear in waves, each
+ * wave committed in one transaction so that both scanners see the whole wave at once; a double
+ * takeover would show as epoch 3, two model calls, two takeover log lines or two resets.
  */
 @Tag("processes")
 @Timeout(300)

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * CONTRACT section 6 from outside: the relay working a run dies or freezes mid-reply; the survivor
- * finishes it, and a client attached throughout still shows exactly the stored message, with no
- * chunk of the dead owner's epoch after the survivor's reset.
+ * README, How it works (Recovery) from outside: the relay working a run dies or freezes mid-reply;
+ * the survivor finishes it, and a client attached throughout still shows exactly the stored
+ * message, with no chunk of the dead owner's epoch after the survivor's reset.
  */
 @Tag("processes")
 @Timeout(300)

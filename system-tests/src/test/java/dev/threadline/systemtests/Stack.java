@@ -264,7 +264,9 @@ final class Stack implements AutoCloseable {
     return instance;
   }
 
-  /** What every functions and relay process of this stack gets, as CONTRACT section 3 names it. */
+  /**
+   * What every functions and relay process of this stack gets, as README, Configuration names it.
+   */
   Map<String, String> commonEnvironment(int port) {
     Map<String, String> environment = new HashMap<>(database.datasourceEnvironment());
     environment.putAll(TestReplyStream.environment(replies));

@@ -17,7 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * CONTRACT section 3: a missing setting stops the process with a message that names the variable.
+ * README, Configuration: a missing setting stops the process with a message that names the
+ * variable.
  */
 @Tag("processes")
 @Timeout(180)

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * What a client attached across a takeover must have seen: the section 5 invariant, checked against
- * the stored reply.
+ * What a client attached across a takeover must have seen: the stream's invariant (README, HTTP
+ * API), checked against the stored reply.
  */
 final class TakeoverAssertions {
 

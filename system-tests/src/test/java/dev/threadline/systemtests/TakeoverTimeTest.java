@@ -21,11 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * CONTRACT section 6, "within 2 s, by any surviving relay", measured: the relay streaming a run is
- * SIGKILLed mid-reply again and again (three relays, so two survivors each time; the killed one is
- * restarted with its identity at once and is healthy again before the next kill), and a client
- * attached throughout times the kill to the first {@code reset} of the new epoch and to its first
- * chunk. The restart's JVM start-up competes with the takeover for CPU: the figures are cautious.
+ * A takeover within 2 s by any surviving relay (README, How it works: Recovery), measured: the
+ * relay streaming a run is SIGKILLed mid-reply again and again (three relays, so two survivors each
+ * time; the killed one is restarted with its identity at once and is healthy again before the next
+ * kill), and a client attached throughout times the kill to the first {@code reset} of the new
+ * epoch and to its first chunk. The restart's JVM start-up competes with the takeover for CPU: the
+ * figures are cautious.
  */
 @Tag("processes")
 @Timeout(300)

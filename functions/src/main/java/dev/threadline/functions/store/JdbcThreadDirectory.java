@@ -3,49 +3,38 @@ package dev.threadline.functions.store;
 import dev.threadline.protocol.RunNotifications;
 import dev.threadline.protocol.ThreadId;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 
-/** The PostgreSQL adapter of {@link ThreadDirectory}. */
+/** The PostgreSQL adapter of {@link ThreadDirectory}, over the repositories. */
 @Singleton
 public class JdbcThreadDirectory implements ThreadDirectory {
-
-  /**
-   * Keyset paging over {@code threads_by_owner_activity}: the row after the position, in
-   * (updated_at desc, id) order; the first bound keeps the scan an index range.
-   */
-  static final String LIST =
-      """
-      select t.id, t.title, t.updated_at,
-             exists (select 1 from runs r
-                      where r.thread_id = t.id and r.status in ('queued', 'running'))
-        from threads t
-       where t.owner = ?
-         and (?::timestamptz is null
-              or t.updated_at < ?::timestamptz
-              or (t.updated_at = ?::timestamptz and t.id > ?))
-       order by t.updated_at desc, t.id
-       limit ?
-      """;
 
   /** A deadlock with a relay or a submit on the same thread: the delete is tried again. */
   private static final String DEADLOCK = "40P01";
 
   private static final int DELETE_ATTEMPTS = 3;
 
-  private final JdbcTransactions transactions;
+  private final StoreTransactions transactions;
+  private final ThreadRepository threads;
+  private final MessageRepository messages;
+  private final RunRepository runs;
+  private final ThreadReads reads;
 
-  public JdbcThreadDirectory(DataSource dataSource) {
-    this.transactions = new JdbcTransactions(dataSource);
+  JdbcThreadDirectory(
+      StoreTransactions transactions,
+      ThreadRepository threads,
+      MessageRepository messages,
+      RunRepository runs,
+      ThreadReads reads) {
+    this.transactions = transactions;
+    this.threads = threads;
+    this.messages = messages;
+    this.runs = runs;
+    this.reads = reads;
   }
 
   @Override
@@ -53,35 +42,30 @@ public class JdbcThreadDirectory implements ThreadDirectory {
     if (limit < 1 || limit > MAX_PAGE) {
       throw new IllegalArgumentException("limit must be 1 to " + MAX_PAGE);
     }
-    return transactions.singleStatement(
-        "listing threads",
-        connection -> {
-          List<ThreadSummaryRow> rows = new ArrayList<>();
-          try (PreparedStatement select = connection.prepareStatement(LIST)) {
-            OffsetDateTime at = after == null ? null : after.updatedAt().atOffset(ZoneOffset.UTC);
-            select.setString(1, owner);
-            select.setObject(2, at);
-            select.setObject(3, at);
-            select.setObject(4, at);
-            select.setString(5, after == null ? "" : after.id().value());
-            select.setInt(6, limit + 1);
-            try (ResultSet row = select.executeQuery()) {
-              while (row.next()) {
-                rows.add(
-                    new ThreadSummaryRow(
-                        new ThreadId(row.getString(1)),
-                        row.getString(2),
-                        row.getBoolean(4),
-                        row.getObject(3, OffsetDateTime.class).toInstant()));
-              }
-            }
-          }
-          if (rows.size() <= limit) {
-            return new ThreadPage(rows, Optional.empty());
-          }
-          List<ThreadSummaryRow> page = rows.subList(0, limit);
-          return new ThreadPage(page, Optional.of(page.get(limit - 1).position()));
-        });
+    List<ThreadSummaryRow> rows =
+        transactions.singleStatement(
+            "listing threads",
+            () ->
+                threads
+                    .listOfOwner(
+                        owner,
+                        after == null ? null : after.updatedAt(),
+                        after == null ? "" : after.id().value(),
+                        limit + 1)
+                    .stream()
+                    .map(
+                        entry ->
+                            new ThreadSummaryRow(
+                                new ThreadId(entry.id()),
+                                entry.title(),
+                                entry.inProgress(),
+                                entry.updatedAt()))
+                    .toList());
+    if (rows.size() <= limit) {
+      return new ThreadPage(rows, Optional.empty());
+    }
+    List<ThreadSummaryRow> page = rows.subList(0, limit);
+    return new ThreadPage(page, Optional.of(page.get(limit - 1).position()));
   }
 
   @Override
@@ -89,23 +73,24 @@ public class JdbcThreadDirectory implements ThreadDirectory {
     if (limit < 1 || limit > MessagePage.MAX_SIZE) {
       throw new IllegalArgumentException("limit must be 1 to " + MessagePage.MAX_SIZE);
     }
-    return transactions.inTransaction(
+    return transactions.read(
         "reading older messages of thread " + id,
-        true,
-        connection -> {
-          if (RowQueries.ownedThread(connection, id, owner).isEmpty()) {
-            return Optional.empty();
-          }
-          return Optional.of(RowQueries.messagesBefore(connection, id, beforeSeq, limit));
-        });
+        status -> reads.owned(id, owner).map(thread -> reads.messagesBefore(id, beforeSeq, limit)));
   }
 
   @Override
   public Optional<List<UUID>> deleteThread(ThreadId id, String owner) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return transactions.inTransaction(
-            "deleting thread " + id, false, connection -> delete(connection, id, owner));
+        return transactions.write(
+            "deleting thread " + id,
+            status -> {
+              Optional<List<UUID>> deleted = delete(id, owner);
+              if (deleted.isEmpty()) {
+                status.setRollbackOnly();
+              }
+              return deleted;
+            });
       } catch (ThreadStoreException e) {
         if (attempt >= DELETE_ATTEMPTS
             || !(e.getCause() instanceof SQLException sql)
@@ -121,50 +106,29 @@ public class JdbcThreadDirectory implements ThreadDirectory {
    * so a completing run and a delete queue rather than deadlock; then the thread row, which holds
    * off new submits (their foreign-key lock waits) until the delete commits.
    */
-  private static Optional<List<UUID>> delete(Connection connection, ThreadId id, String owner)
-      throws SQLException {
-    lockRuns(connection, id);
-    if (RowQueries.threadRow(connection, id, " for update")
-        .filter(t -> t.owner().equals(owner))
-        .isEmpty()) {
-      connection.rollback();
+  private Optional<List<UUID>> delete(ThreadId id, String owner) {
+    lockRuns(id);
+    if (threads.findByIdLocked(id.value()).filter(t -> t.owner().equals(owner)).isEmpty()) {
       return Optional.empty();
     }
     // runs committed between the two locks are seen now; none can be added any more
-    List<UUID> running = lockRuns(connection, id);
+    List<UUID> running = lockRuns(id);
     for (UUID run : running) {
       // the same wake-up a cancel sends: the executor aborts its model call at once
-      RowQueries.notify(connection, RunNotifications.CANCEL_REQUESTED, run.toString());
+      runs.sendNotification(RunNotifications.CANCEL_REQUESTED, run.toString());
     }
-    for (String table : new String[] {"messages", "runs"}) {
-      try (PreparedStatement delete =
-          connection.prepareStatement("delete from " + table + " where thread_id = ?")) {
-        delete.setString(1, id.value());
-        delete.executeUpdate();
-      }
-    }
-    try (PreparedStatement delete =
-        connection.prepareStatement("delete from threads where id = ?")) {
-      delete.setString(1, id.value());
-      delete.executeUpdate();
-    }
-    connection.commit();
+    messages.deleteByThreadId(id.value());
+    runs.deleteByThreadId(id.value());
+    threads.deleteById(id.value());
     return Optional.of(running);
   }
 
   /** Locks the thread's runs; returns the running ones. */
-  private static List<UUID> lockRuns(Connection connection, ThreadId id) throws SQLException {
+  private List<UUID> lockRuns(ThreadId id) {
     List<UUID> running = new ArrayList<>();
-    try (PreparedStatement select =
-        connection.prepareStatement(
-            "select id, status from runs where thread_id = ? order by seq for update")) {
-      select.setString(1, id.value());
-      try (ResultSet row = select.executeQuery()) {
-        while (row.next()) {
-          if ("running".equals(row.getString(2))) {
-            running.add(row.getObject(1, UUID.class));
-          }
-        }
+    for (RunEntity run : runs.lockRunsOfThread(id.value())) {
+      if (RunStatus.RUNNING.wire().equals(run.status())) {
+        running.add(run.id());
       }
     }
     return running;

@@ -1,73 +1,54 @@
 package dev.threadline.functions.store;
 
-import dev.threadline.functions.wakeup.WakeUpConfiguration;
-import dev.threadline.functions.wakeup.WakeUpMode;
+import dev.threadline.functions.wakeup.RunWakeUp;
 import dev.threadline.protocol.RunNotifications;
 import dev.threadline.protocol.ThreadId;
-import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /**
  * The PostgreSQL adapter of {@link ThreadStore}: each port method is one transaction ({@link
- * JdbcTransactions}) of row statements ({@link RowQueries}); all of functions' SQL lives in this
- * package.
+ * StoreTransactions}) over the repositories; their SQL is in {@link StoreSql}.
  */
 @Singleton
 public class JdbcThreadStore implements ThreadStore {
 
-  private final JdbcTransactions transactions;
-  private final boolean notifyOnSubmit;
+  private final StoreTransactions transactions;
+  private final ThreadRepository threads;
+  private final RunRepository runs;
+  private final ThreadReads reads;
+  private final RunWakeUp wakeUp;
 
-  /** A store whose submits raise NOTIFY in their transaction. */
-  public JdbcThreadStore(DataSource dataSource) {
-    this(dataSource, true);
-  }
-
-  @Inject
-  public JdbcThreadStore(DataSource dataSource, WakeUpConfiguration wakeUp) {
-    this(dataSource, wakeUp.mode() == WakeUpMode.NOTIFY);
-  }
-
-  /**
-   * @param notifyOnSubmit raise {@code pg_notify} in each submit transaction; false when the relays
-   *     are woken otherwise ({@code threadline.submit.wake-up}), since a notifying commit
-   *     serialises with every other notifying commit
-   */
-  public JdbcThreadStore(DataSource dataSource, boolean notifyOnSubmit) {
-    // plain JDBC, explicit transactions (no Micronaut Data: its contextual DataSource would
-    // refuse connections outside @Transactional, SchemaVersionGuard's included)
-    this.transactions = new JdbcTransactions(dataSource);
-    this.notifyOnSubmit = notifyOnSubmit;
+  JdbcThreadStore(
+      StoreTransactions transactions,
+      ThreadRepository threads,
+      RunRepository runs,
+      ThreadReads reads,
+      RunWakeUp wakeUp) {
+    this.transactions = transactions;
+    this.threads = threads;
+    this.runs = runs;
+    this.reads = reads;
+    this.wakeUp = wakeUp;
   }
 
   @Override
   public CreateOutcome createThread(ThreadId id, String owner, String title, Instant now) {
-    return transactions.inTransaction(
+    return transactions.write(
         "creating thread " + id,
-        false,
-        connection -> {
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "insert into threads (id, owner, title, created_at) values (?, ?, ?, ?)"
-                      + " on conflict (id) do nothing")) {
-            insert.setString(1, id.value());
-            insert.setString(2, owner);
-            insert.setString(3, title);
-            insert.setTimestamp(4, Timestamp.from(now));
-            if (insert.executeUpdate() == 1) {
-              return new CreateOutcome.Created(new ThreadRow(id, owner, title, now));
-            }
+        status -> {
+          if (threads.insertIfAbsent(id.value(), owner, title, now) == 1) {
+            return new CreateOutcome.Created(new ThreadRow(id, owner, title, now));
           }
-          ThreadRow existing = RowQueries.threadRow(connection, id).orElseThrow();
+          ThreadRow existing = reads.thread(id).orElseThrow();
           return existing.owner().equals(owner)
               ? new CreateOutcome.AlreadyYours(existing)
               : new CreateOutcome.TakenByOther();
@@ -76,80 +57,98 @@ public class JdbcThreadStore implements ThreadStore {
 
   @Override
   public Optional<ThreadSnapshot> findThread(ThreadId id, String owner) {
-    return transactions.inTransaction(
+    return transactions.read(
         "reading thread " + id,
-        true,
-        connection -> {
-          Optional<ThreadRow> thread = RowQueries.ownedThread(connection, id, owner);
-          if (thread.isEmpty()) {
-            return Optional.empty();
-          }
-          MessagePage newest =
-              RowQueries.messagesBefore(connection, id, null, MessagePage.MAX_SIZE);
-          return Optional.of(
-              new ThreadSnapshot(
-                  thread.get(), newest, RowQueries.activeRun(connection, id).orElse(null)));
-        });
+        status ->
+            reads
+                .owned(id, owner)
+                .map(
+                    thread ->
+                        new ThreadSnapshot(
+                            thread,
+                            reads.messagesBefore(id, null, MessagePage.MAX_SIZE),
+                            runs.findActiveRunId(id.value()).orElse(null))));
   }
 
   @Override
   public Optional<ThreadActivity> findActivity(ThreadId id, String owner) {
-    return transactions.inTransaction(
+    return transactions.read(
         "reading status of thread " + id,
-        true,
-        connection -> {
-          if (RowQueries.ownedThread(connection, id, owner).isEmpty()) {
-            return Optional.empty();
-          }
-          return Optional.of(new ThreadActivity(RowQueries.activeRun(connection, id).orElse(null)));
-        });
+        status ->
+            reads
+                .owned(id, owner)
+                .map(thread -> new ThreadActivity(runs.findActiveRunId(id.value()).orElse(null))));
   }
 
   @Override
   public SubmitOutcome submit(NewSubmission submission, Instant now) {
     ThreadId threadId = submission.threadId();
-    return transactions.inTransaction(
+    String owner = submission.owner();
+    return transactions.write(
         "submitting a message to thread " + threadId,
-        false,
-        connection -> {
-          SubmitStatements.lockOwner(connection, submission.owner());
-          if (RowQueries.ownedThreadKeyShared(connection, threadId, submission.owner()).isEmpty()) {
-            connection.rollback();
+        status -> {
+          if (threads
+              .findByIdKeyShare(threadId.value())
+              .filter(thread -> thread.owner().equals(owner))
+              .isEmpty()) {
+            status.setRollbackOnly();
             return new SubmitOutcome.NoSuchThread();
           }
-          String key = submission.idempotencyKey();
-          if (key != null) {
-            Optional<SubmitOutcome> earlier = answerOfFirstRequest(connection, submission);
+          if (submission.idempotencyKey() != null) {
+            Optional<SubmitOutcome> earlier = answerOfFirstRequest(submission);
             if (earlier.isPresent()) {
-              connection.rollback();
+              status.setRollbackOnly();
               return earlier.get();
             }
           }
-          int limit = submission.maxActiveRuns();
-          if (SubmitStatements.activeRuns(connection, submission.owner(), limit) >= limit) {
-            connection.rollback();
-            return new SubmitOutcome.OverQuota(limit);
+          // takes effect at the commit, so it may come before the run exists: not under the lock
+          wakeUp.runQueued(threadId);
+          // Only the count and the inserts need the owner's lock, which is held until the commit:
+          // it serialises all of one owner's submits, so nothing that can run before it does.
+          runs.lockOwner(owner);
+          if (!queueUnderQuota(status.getConnection(), submission, now)) {
+            status.setRollbackOnly();
+            // a request with the same key committed after our look-up above (we waited for it at
+            // the owner's lock or at the unique index) is a replay; otherwise the owner is full
+            SubmitOutcome overQuota = new SubmitOutcome.OverQuota(submission.maxActiveRuns());
+            return submission.idempotencyKey() == null
+                ? overQuota
+                : answerOfFirstRequest(submission).orElse(overQuota);
           }
-          if (!SubmitStatements.insertRun(connection, submission, now)) {
-            // a request with the same key committed first: the owner's lock rules that out, so
-            // this is a safety net, answered as a replay would be
-            connection.rollback();
-            return answerOfFirstRequest(connection, submission).orElseThrow();
-          }
-          SubmitStatements.insertUserMessage(connection, submission, now);
-          if (notifyOnSubmit) {
-            RowQueries.notify(connection, RunNotifications.RUN_QUEUED, threadId.value());
-          }
-          connection.commit();
           return new SubmitOutcome.Accepted(submission.runId());
         });
   }
 
+  /**
+   * {@link StoreSql#QUEUE_UNDER_QUOTA} on the transaction's connection, by hand: a repository
+   * method is one operation, and this statement counts and inserts into two tables in one round
+   * trip, which is what keeps the owner's lock short.
+   */
+  private static boolean queueUnderQuota(
+      Connection connection, NewSubmission submission, Instant now) {
+    try (PreparedStatement queue = connection.prepareStatement(StoreSql.QUEUE_UNDER_QUOTA)) {
+      int limit = submission.maxActiveRuns();
+      queue.setString(1, submission.owner());
+      queue.setInt(2, limit);
+      queue.setObject(3, submission.runId());
+      queue.setString(4, submission.threadId().value());
+      queue.setString(5, submission.model());
+      queue.setString(6, submission.idempotencyKey());
+      queue.setBoolean(7, submission.retryable());
+      queue.setTimestamp(8, Timestamp.from(now));
+      queue.setInt(9, limit);
+      queue.setObject(10, submission.messageId());
+      queue.setString(11, submission.content());
+      return queue.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw new ThreadStoreException(
+          "queueing a run on thread " + submission.threadId() + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Replayed when the key's first request asked for exactly this, KeyReused otherwise. */
-  private static Optional<SubmitOutcome> answerOfFirstRequest(
-      Connection connection, NewSubmission submission) throws SQLException {
-    return SubmitStatements.firstRequest(
-            connection, submission.threadId(), submission.idempotencyKey())
+  private Optional<SubmitOutcome> answerOfFirstRequest(NewSubmission submission) {
+    return runs.findFirstRequest(submission.threadId().value(), submission.idempotencyKey())
         .map(
             first ->
                 submission.sameRequestAs(first.content(), first.model(), first.retryable())
@@ -159,74 +158,101 @@ public class JdbcThreadStore implements ThreadStore {
 
   @Override
   public Optional<RunRow> findRun(ThreadId threadId, UUID runId, String owner) {
-    return transactions.inTransaction(
+    return transactions.read(
         "reading run " + runId,
-        true,
-        connection -> RowQueries.ownedRun(connection, threadId, runId, owner, false));
+        status -> runs.findOwned(runId, threadId.value(), owner).map(RunEntity::row));
   }
 
   @Override
   public Optional<RunState> findRunState(ThreadId threadId, UUID runId) {
     return transactions.singleStatement(
         "reading the state of run " + runId,
-        connection -> RowQueries.runState(connection, threadId, runId));
+        () ->
+            runs.findState(runId, threadId.value())
+                .map(
+                    state ->
+                        runState(
+                            runId,
+                            state.status(),
+                            state.epoch(),
+                            state.error(),
+                            state.finishReason(),
+                            state.assistantMessageId(),
+                            state.assistantContent(),
+                            state.finishedAgoMs())));
   }
 
   @Override
   public Optional<UUID> runAtSequence(ThreadId threadId, long sequence) {
     return transactions.singleStatement(
         "finding the run at sequence " + sequence,
-        connection -> RowQueries.runAtSequence(connection, threadId, sequence));
+        () -> runs.findRunAtSequence(threadId.value(), sequence));
   }
 
   @Override
   public List<RunState> endedRunsBetween(ThreadId threadId, UUID after, UUID before) {
     return transactions.singleStatement(
         "reading the runs between " + after + " and " + before,
-        connection -> RowQueries.endedRunsBetween(connection, threadId, after, before));
+        () ->
+            runs.findEndedBetween(threadId.value(), after, before).stream()
+                .map(
+                    run ->
+                        runState(
+                            run.id(),
+                            run.status(),
+                            run.epoch(),
+                            run.error(),
+                            run.finishReason(),
+                            run.assistantMessageId(),
+                            run.assistantContent(),
+                            run.finishedAgoMs()))
+                .toList());
+  }
+
+  private static RunState runState(
+      UUID runId,
+      String status,
+      long epoch,
+      String error,
+      String finishReason,
+      UUID assistantMessageId,
+      String assistantContent,
+      Long finishedAgoMs) {
+    return new RunState(
+        runId,
+        RunStatus.fromWire(status),
+        epoch,
+        error,
+        finishReason,
+        assistantMessageId,
+        assistantContent,
+        finishedAgoMs == null ? null : Duration.ofMillis(Math.max(0, finishedAgoMs)));
   }
 
   @Override
   public Optional<RunRow> requestCancel(ThreadId threadId, UUID runId, String owner, Instant now) {
-    return transactions.inTransaction(
+    return transactions.write(
         "cancelling run " + runId,
-        false,
-        connection -> {
-          Optional<RunRow> found = RowQueries.ownedRun(connection, threadId, runId, owner, true);
+        status -> {
+          Optional<RunRow> found =
+              runs.findOwnedLocked(runId, threadId.value(), owner).map(RunEntity::row);
           if (found.isEmpty()) {
-            connection.rollback();
+            status.setRollbackOnly();
             return Optional.empty();
           }
-          RunRow run = found.get();
-          switch (run.status()) {
-            case QUEUED -> {
-              try (PreparedStatement update =
-                  connection.prepareStatement(
-                      "update runs set status = 'cancelled', finished_at = ?"
-                          + " where id = ? and status = 'queued'")) {
-                update.setTimestamp(1, Timestamp.from(now));
-                update.setObject(2, runId);
-                update.executeUpdate();
-              }
-            }
+          switch (found.get().status()) {
+            case QUEUED -> runs.cancelQueued(runId, now);
             case RUNNING -> {
-              try (PreparedStatement update =
-                  connection.prepareStatement(
-                      "update runs set cancel_requested = true where id = ? and status = 'running'")) {
-                update.setObject(1, runId);
-                update.executeUpdate();
-              }
-              RowQueries.notify(connection, RunNotifications.CANCEL_REQUESTED, runId.toString());
+              runs.requestCancel(runId);
+              runs.sendNotification(RunNotifications.CANCEL_REQUESTED, runId.toString());
             }
             default -> {
               // finished: nothing to cancel, nothing written
-              connection.rollback();
+              status.setRollbackOnly();
               return found;
             }
           }
-          Optional<RunRow> after = RowQueries.ownedRun(connection, threadId, runId, owner, false);
-          connection.commit();
-          return after;
+          return runs.findOwned(runId, threadId.value(), owner).map(RunEntity::row);
         });
   }
 
@@ -234,6 +260,22 @@ public class JdbcThreadStore implements ThreadStore {
   public List<RunOverviewRow> runsByStatus(RunStatus status, int limit) {
     return transactions.singleStatement(
         "listing " + status.wire() + " runs",
-        connection -> RowQueries.runsByStatus(connection, status, limit));
+        () ->
+            runs.findOverview(status.wire(), limit).stream()
+                .map(
+                    run ->
+                        new RunOverviewRow(
+                            run.id(),
+                            new ThreadId(run.threadId()),
+                            RunStatus.fromWire(run.status()),
+                            run.executorId(),
+                            run.epoch(),
+                            run.attempts(),
+                            run.createdAt(),
+                            run.startedAt(),
+                            run.leaseExpiresAt(),
+                            run.leaseExpiresInMs(),
+                            run.executorHeartbeatAgeMs()))
+                .toList());
   }
 }

@@ -20,10 +20,11 @@ public interface ThreadStore {
   Optional<ThreadActivity> findActivity(ThreadId id, String owner);
 
   /**
-   * User message + queued run + NOTIFY in one transaction, or nothing at all: nothing when the key
-   * was used before (the first run for the same request, KeyReused for another) or when the owner
-   * already has {@link NewSubmission#maxActiveRuns()} active runs (counted under a lock that
-   * serialises the owner's submits).
+   * User message + queued run in one transaction, with the relays' wake-up ({@code RunWakeUp})
+   * taking effect only if it commits; or nothing at all: nothing when the key was used before (the
+   * first run for the same request, KeyReused for another) or when the owner already has {@link
+   * NewSubmission#maxActiveRuns()} active runs (counted under a lock that serialises the owner's
+   * submits).
    */
   SubmitOutcome submit(NewSubmission submission, Instant now);
 

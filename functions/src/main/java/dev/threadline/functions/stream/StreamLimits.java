@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Open streams on this instance, per owner and in all (contract section 7). A stream takes a {@link
- * Permit} before its response starts and gives it back exactly once, however it ends. Created at
- * start-up, so a bad value stops the process.
+ * Open streams on this instance, per owner and in all (README, Configuration:
+ * THREADLINE_MAX_STREAMS*). A stream takes a {@link Permit} before its response starts and gives it
+ * back exactly once, however it ends. Created at start-up, so a bad value stops the process.
  */
 @Context
 public class StreamLimits {

@@ -8,7 +8,6 @@ import dev.threadline.functions.problem.TooManyRequestsException;
 import dev.threadline.functions.store.NewSubmission;
 import dev.threadline.functions.store.SubmitOutcome;
 import dev.threadline.functions.store.ThreadStore;
-import dev.threadline.functions.wakeup.RunWakeUp;
 import dev.threadline.protocol.ThreadId;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -19,8 +18,8 @@ import org.slf4j.MDC;
 
 /**
  * Queues a run for a user message: message and run commit together (the outbox), so a run is never
- * lost and never exists without its message; then the relays are woken ({@link RunWakeUp}: NOTIFY
- * in the transaction, or a NATS publish after it).
+ * lost and never exists without its message; the store wakes the relays through its wake-up port
+ * (NOTIFY in the transaction, or a NATS publish after the commit).
  */
 @Singleton
 public class RunSubmitter {
@@ -32,16 +31,9 @@ public class RunSubmitter {
   private final IdGenerator ids;
   private final ModelCatalog models;
   private final ActiveRunQuota quota;
-  private final RunWakeUp wakeUp;
 
   public RunSubmitter(
-      ThreadStore store,
-      Clock clock,
-      IdGenerator ids,
-      ModelCatalog models,
-      ActiveRunQuota quota,
-      RunWakeUp wakeUp) {
-    this.wakeUp = wakeUp;
+      ThreadStore store, Clock clock, IdGenerator ids, ModelCatalog models, ActiveRunQuota quota) {
     this.store = store;
     this.clock = clock;
     this.ids = ids;
@@ -80,7 +72,6 @@ public class RunSubmitter {
             quota.maxActiveRuns());
     SubmitOutcome outcome = store.submit(submission, clock.instant());
     if (outcome instanceof SubmitOutcome.Accepted accepted) {
-      wakeUp.runQueued(threadId);
       try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", accepted.runId().toString())) {
         LOG.info("queued run");
       }

@@ -17,7 +17,7 @@ import org.yaml.snakeyaml.Yaml;
 @MicronautTest
 class OpenApiDocumentTest extends ApiTestBase {
 
-  /** CONTRACT.md section 4 (plus the operator routes): path, method, status codes. */
+  /** The routes of README, HTTP API (plus the operator routes): path, method, status codes. */
   private static final List<Route> CONTRACT =
       List.of(
           new Route("/v1/threads", "post", "201", "200", "400", "401", "409", "413", "415"),

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.threadline.protocol.ThreadId;
 import dev.threadline.testsupport.TestDatabase;
+import io.micronaut.context.ApplicationContext;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /** Deleting a thread against the concurrent writers of the same thread, on PostgreSQL. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -25,20 +25,13 @@ class JdbcThreadDirectoryTest {
   private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
 
   private final TestDatabase database = TestDatabase.createMigrated();
-  private final JdbcThreadStore store;
-  private final JdbcThreadDirectory directory;
-
-  JdbcThreadDirectoryTest() {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setUrl(database.jdbcUrl());
-    dataSource.setUser(database.username());
-    dataSource.setPassword(database.password());
-    store = new JdbcThreadStore(dataSource);
-    directory = new JdbcThreadDirectory(dataSource);
-  }
+  private final ApplicationContext context = StoreContext.start(database);
+  private final JdbcThreadStore store = context.getBean(JdbcThreadStore.class);
+  private final JdbcThreadDirectory directory = context.getBean(JdbcThreadDirectory.class);
 
   @AfterAll
   void drop() {
+    context.close();
     database.close();
   }
 

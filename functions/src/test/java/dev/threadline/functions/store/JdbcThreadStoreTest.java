@@ -1,29 +1,23 @@
 package dev.threadline.functions.store;
 
 import dev.threadline.testsupport.TestDatabase;
+import io.micronaut.context.ApplicationContext;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestInstance;
-import org.postgresql.ds.PGSimpleDataSource;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JdbcThreadStoreTest extends ThreadStoreContract {
 
   private final TestDatabase database = TestDatabase.createMigrated();
-  private final ThreadStore store;
-
-  JdbcThreadStoreTest() {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setUrl(database.jdbcUrl());
-    dataSource.setUser(database.username());
-    dataSource.setPassword(database.password());
-    store = new JdbcThreadStore(dataSource);
-  }
+  private final ApplicationContext context = StoreContext.start(database);
+  private final ThreadStore store = context.getBean(JdbcThreadStore.class);
 
   @AfterAll
   void drop() {
+    context.close();
     database.close();
   }
 

@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * running twice, or a survivor's probe mid-takeover) and refuses after the configured time. {@link
  * #check()} verifies it is still held and re-acquires it after the connection dropped; while it is
  * not held the relay must not claim.
+ *
+ * <p>Each time it takes the lock it checks that its own server session holds it: behind a
+ * transaction pooler the lock would land on a shared backend, outlive this process and be released
+ * at random, so the relay refuses to start there ({@link PooledLivenessSessionException}).
  */
 @Singleton
 public class LivenessLock implements AutoCloseable {
@@ -104,6 +108,17 @@ public class LivenessLock implements AutoCloseable {
         connection = connections.open("liveness");
       }
       held = DirectConnections.tryLivenessLock(connection, executorId.value());
+      if (held && !DirectConnections.lockHeldBySession(connection, executorId.value())) {
+        held = false;
+        closeQuietly();
+        throw new PooledLivenessSessionException(
+            "the liveness lock of executor '"
+                + executorId
+                + "' was granted, but the session it runs on does not hold it: the relay reaches"
+                + " PostgreSQL through a transaction-pooling proxy (PgBouncer pool_mode ="
+                + " transaction?). A session advisory lock needs a direct session: point"
+                + " DATASOURCES_DEFAULT_URL at PostgreSQL itself, or at a session-pooled proxy");
+      }
       return held;
     } catch (SQLException e) {
       LOG.warn("cannot take the liveness lock: {}", e.getMessage());

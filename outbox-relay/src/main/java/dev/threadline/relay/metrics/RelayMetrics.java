@@ -1,9 +1,7 @@
 package dev.threadline.relay.metrics;
 
-import dev.threadline.relay.run.InFlightRuns;
 import dev.threadline.relay.store.TakenOverRun;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
@@ -38,7 +36,7 @@ public class RelayMetrics {
   private final Timer timeToFirstChunk;
   private final Timer takeoverLatency;
 
-  public RelayMetrics(MeterRegistry registry, InFlightRuns inFlight) {
+  public RelayMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.claimed =
         Counter.builder("threadline.runs.claimed")
@@ -79,9 +77,6 @@ public class RelayMetrics {
             "threadline.takeover.latency",
             "from the previous owner's last lease renewal (lease_expires_at minus lease) to the"
                 + " takeover");
-    Gauge.builder("threadline.runs.in.flight", inFlight, InFlightRuns::size)
-        .description("runs this relay is working now")
-        .register(registry);
   }
 
   private Timer latency(String name, String description) {

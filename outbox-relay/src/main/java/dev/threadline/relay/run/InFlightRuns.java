@@ -1,15 +1,21 @@
 package dev.threadline.relay.run;
 
 import dev.threadline.relay.store.ClaimedRun;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The runs this process works on right now, by run id. */
+/**
+ * The runs this process works on right now, by run id. It publishes its own gauge (bound to every
+ * registry by Micronaut), so the metrics package needs nothing from this one.
+ */
 @Singleton
-public class InFlightRuns {
+public class InFlightRuns implements MeterBinder {
 
   private final ConcurrentHashMap<UUID, InFlightRun> runs = new ConcurrentHashMap<>();
 
@@ -52,5 +58,12 @@ public class InFlightRuns {
 
   public int size() {
     return runs.size();
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder("threadline.runs.in.flight", this, InFlightRuns::size)
+        .description("runs this relay is working now")
+        .register(registry);
   }
 }

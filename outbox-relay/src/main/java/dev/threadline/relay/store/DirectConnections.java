@@ -13,7 +13,8 @@ import java.util.Properties;
 /**
  * Dedicated, non-pooled PostgreSQL sessions: the liveness lock and LISTEN need a session of their
  * own that lives exactly as long as they do (a pool or a transaction-pooling proxy would share or
- * strand it). TCP keepalive lets a dead peer be noticed.
+ * strand it). TCP keepalive lets a dead peer be noticed. Their statements are written by hand on
+ * purpose: they run outside Micronaut Data's pool and transactions, which must never see them.
  */
 @Singleton
 public class DirectConnections {
@@ -48,6 +49,21 @@ public class DirectConnections {
     try (PreparedStatement lock = connection.prepareStatement(RunSql.TRY_LIVENESS_LOCK)) {
       lock.setString(1, executorId);
       try (ResultSet row = lock.executeQuery()) {
+        return row.next() && row.getBoolean(1);
+      }
+    }
+  }
+
+  /**
+   * Whether the executor's liveness lock is held by the very backend this connection reaches now.
+   * False when it was taken through a transaction-pooling proxy, which ran the lock on one server
+   * session and runs this probe on another.
+   */
+  public static boolean lockHeldBySession(Connection connection, String executorId)
+      throws SQLException {
+    try (PreparedStatement held = connection.prepareStatement(RunSql.LIVENESS_LOCK_HELD_HERE)) {
+      held.setString(1, executorId);
+      try (ResultSet row = held.executeQuery()) {
         return row.next() && row.getBoolean(1);
       }
     }

@@ -1,8 +1,10 @@
 package dev.threadline.relay.store;
 
 /**
- * Every SQL statement the relay runs, in one place. Each write about a running run is fenced on
- * (id, executor_id, epoch, status = 'running'): zero rows updated means another executor owns it.
+ * Every SQL statement the relay runs, in one place: the {@code @Query} texts of {@link
+ * RunRepository} (named parameters) and the dedicated sessions' statements ({@link
+ * DirectConnections}). Each write about a running run is fenced on (id, executor_id, epoch, status
+ * = 'running'): zero rows updated means another executor owns it.
  */
 final class RunSql {
 
@@ -24,8 +26,9 @@ final class RunSql {
   static final String CLAIM_NEXT =
       """
       update runs r
-         set status = 'running', executor_id = ?, epoch = r.epoch + 1, attempts = r.attempts + 1,
-             lease_expires_at = ?, started_at = coalesce(r.started_at, ?)
+         set status = 'running', executor_id = :executorId, epoch = r.epoch + 1,
+             attempts = r.attempts + 1, lease_expires_at = :leaseExpiresAt,
+             started_at = coalesce(r.started_at, :now)
        where r.id = (
              select q.id from runs q
               where q.status = 'queued'
@@ -50,8 +53,9 @@ final class RunSql {
       """
       select id, executor_id, epoch, lease_expires_at from runs
        where status = 'running'
-         and (lease_expires_at < ?
-              or (executor_id <> ? and pg_try_advisory_xact_lock(hashtextextended(executor_id, 0))))
+         and (lease_expires_at < :now
+              or (executor_id <> :executorId
+                  and pg_try_advisory_xact_lock(hashtextextended(executor_id, 0))))
        order by seq
        limit 1
        for update skip locked
@@ -59,47 +63,50 @@ final class RunSql {
 
   static final String FIND_OWN_RUNNING =
       "select id, executor_id, epoch, lease_expires_at from runs"
-          + " where status = 'running' and executor_id = ?"
+          + " where status = 'running' and executor_id = :executorId"
           + " order by seq";
 
   /**
    * The takeover's compare-and-set on (executor, epoch). A run whose cancel was requested is
    * cancelled, a non-retryable one failed, any other resumed with a new lease. The epoch counts the
    * takeover; {@code attempts} does not: it counts model attempts (claim and retries), which the
-   * retry limit caps, and a run must not fail because its relays died (CONTRACT section 6).
+   * retry limit caps, and a run must not fail because its relays died (README, How it works:
+   * Recovery).
    */
   static final String TAKE_OVER =
       """
       update runs
          set epoch = epoch + 1,
-             executor_id = ?,
+             executor_id = :executorId,
              status = case when cancel_requested then 'cancelled'
                            when not retryable then 'failed'
                            else 'running' end,
-             error = case when not cancel_requested and not retryable then ? else error end,
-             finished_at = case when cancel_requested or not retryable then ?::timestamptz
-                                else finished_at end,
-             lease_expires_at = ?
-       where id = ? and executor_id = ? and epoch = ? and status = 'running'
-      returning %s
+             error = case when not cancel_requested and not retryable then :error else error end,
+             finished_at = case when cancel_requested or not retryable
+                                then cast(:now as timestamptz) else finished_at end,
+             lease_expires_at = :leaseExpiresAt
+       where id = :runId and executor_id = :previousExecutorId and epoch = :previousEpoch
+         and status = 'running'
+      returning
       """
-          .formatted(RUN_COLUMNS);
+          + RUN_COLUMNS;
 
   static final String RESTART =
       """
-      update runs set epoch = epoch + 1, attempts = attempts + 1, lease_expires_at = ?
-       where id = ? and executor_id = ? and epoch = ? and status = 'running'
-      returning %s
+      update runs set epoch = epoch + 1, attempts = attempts + 1, lease_expires_at = :leaseExpiresAt
+       where id = :runId and executor_id = :executorId and epoch = :epoch and status = 'running'
+      returning
       """
-          .formatted(RUN_COLUMNS);
+          + RUN_COLUMNS;
 
   static final String RENEW_LEASES =
       """
-      update runs set lease_expires_at = ?
-       where status = 'running' and executor_id = ?
-         and (id, epoch) in (select * from unnest(?::uuid[], ?::bigint[]))
-      returning id, epoch, cancel_requested
-      """;
+      update runs set lease_expires_at = :leaseExpiresAt
+       where status = 'running' and executor_id = :executorId
+         and (id, epoch) in (select * from unnest(cast(:runIds as uuid[]), cast(:epochs as bigint[])))
+      returning
+      """
+          + RUN_COLUMNS;
 
   /**
    * The conversation up to and including the run's user message: per run in submission order, its
@@ -109,23 +116,29 @@ final class RunSql {
   static final String HISTORY =
       """
       select m.role, m.content from messages m join runs r on r.id = m.run_id
-       where m.thread_id = ?
-         and r.seq <= (select seq from runs where id = ?)
-         and not (m.run_id = ? and m.role = 'assistant')
+       where m.thread_id = :threadId
+         and r.seq <= (select seq from runs where id = :runId)
+         and not (m.run_id = :runId and m.role = 'assistant')
        order by r.seq, case m.role when 'user' then 0 else 1 end, m.seq
       """;
 
-  /** Completes the run and writes its assistant message in one statement, only if still ours. */
+  /**
+   * Completes the run, only if still ours; {@link #INSERT_ASSISTANT_MESSAGE} follows in the same
+   * transaction when it did (two statements: a repository method has one operation, and a CTE that
+   * updates and inserts is neither).
+   */
   static final String COMPLETE =
       """
-      with completed as (
-        update runs
-           set status = 'completed', finish_reason = ?, chunks_published = ?, finished_at = ?
-         where id = ? and executor_id = ? and epoch = ? and status = 'running'
-        returning id, thread_id)
+      update runs
+         set status = 'completed', finish_reason = :finishReason,
+             chunks_published = :chunksPublished, finished_at = :now
+       where id = :runId and executor_id = :executorId and epoch = :epoch and status = 'running'
+      """;
+
+  static final String INSERT_ASSISTANT_MESSAGE =
+      """
       insert into messages (id, thread_id, role, content, run_id, created_at)
-      select ?, thread_id, 'assistant', ?, id, ? from completed
-      returning id
+      values (:id, :threadId, 'assistant', :content, :runId, :now)
       """;
 
   /**
@@ -133,13 +146,16 @@ final class RunSql {
    * (running, or ended by us) and no later run of the thread has been claimed since.
    */
   static final String RECORD_REPLY_START =
-      "update runs set reply_from = ? where id = ? and executor_id = ? and epoch = ?";
+      """
+      update runs set reply_from = :resetSequence
+       where id = :runId and executor_id = :executorId and epoch = :epoch
+      """;
 
   static final String LATEST_START =
       """
       select exists (
         select 1 from runs r
-         where r.id = ? and r.executor_id = ? and r.epoch = ?
+         where r.id = :runId and r.executor_id = :executorId and r.epoch = :epoch
            and not exists (select 1 from runs later
                             where later.thread_id = r.thread_id and later.seq > r.seq
                               and later.started_at is not null))
@@ -147,30 +163,44 @@ final class RunSql {
 
   static final String FAIL =
       """
-      update runs set status = 'failed', error = ?, finished_at = ?
-       where id = ? and executor_id = ? and epoch = ? and status = 'running'
+      update runs set status = 'failed', error = :error, finished_at = :now
+       where id = :runId and executor_id = :executorId and epoch = :epoch and status = 'running'
       """;
 
   static final String CANCEL =
       """
-      update runs set status = 'cancelled', finished_at = ?
-       where id = ? and executor_id = ? and epoch = ? and status = 'running'
+      update runs set status = 'cancelled', finished_at = :now
+       where id = :runId and executor_id = :executorId and epoch = :epoch and status = 'running'
       """;
 
   static final String REGISTER_EXECUTOR =
       """
-      insert into executors (id, started_at, heartbeat_at) values (?, ?, ?)
+      insert into executors (id, started_at, heartbeat_at) values (:executorId, :now, :now)
       on conflict (id) do update
          set started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at,
              stopped_at = null
       """;
 
-  static final String HEARTBEAT = "update executors set heartbeat_at = ? where id = ?";
+  static final String HEARTBEAT = "update executors set heartbeat_at = :now where id = :executorId";
 
-  static final String EXECUTOR_STOPPED = "update executors set stopped_at = ? where id = ?";
+  static final String EXECUTOR_STOPPED =
+      "update executors set stopped_at = :now where id = :executorId";
 
   /** Session lock on the executor's liveness key; held on a dedicated connection for life. */
   static final String TRY_LIVENESS_LOCK = "select pg_try_advisory_lock(hashtextextended(?, 0))";
+
+  /**
+   * Whether the session lock is held by the backend this statement runs on. Behind a transaction
+   * pooler (PgBouncer's transaction mode) each statement may run on another backend: the lock taken
+   * by the previous one is then not ours here, and liveness would be a lie.
+   */
+  static final String LIVENESS_LOCK_HELD_HERE =
+      """
+      select exists (select 1 from pg_locks
+                      where locktype = 'advisory' and granted and pid = pg_backend_pid()
+                        and objsubid = 1
+                        and ((classid::bigint << 32) | objid::bigint) = hashtextextended(?, 0))
+      """;
 
   static final String PING = "select 1";
 

@@ -82,7 +82,7 @@ class PausedOwnerFenceTest {
         TestRelay.start(
             TestRelay.properties(database, names, "relay-paused", frozen),
             MODEL,
-            FrozenLeases.store(fixtures.dataSource()),
+            FrozenLeases.store(fixtures),
             pauses)) {
       UUID first = fixtures.queueRun(thread, "first", true, true);
       await().atMost(Duration.ofSeconds(5)).until(paused::reached);

@@ -2,9 +2,6 @@ package dev.threadline.relay.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.mockserver.model.HttpRequest.request;
-import static org.mockserver.model.HttpResponse.response;
-import static org.mockserver.model.StringBody.subString;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -16,6 +13,8 @@ import dev.threadline.protocol.ReplyEventCodec;
 import dev.threadline.protocol.ReplyStreamNames;
 import dev.threadline.protocol.ThreadId;
 import dev.threadline.relay.bus.NatsConnection;
+import dev.threadline.relay.support.CannedProvider;
+import dev.threadline.relay.support.CannedProvider.Answer;
 import dev.threadline.relay.support.LiveReplies;
 import dev.threadline.relay.support.RunFixtures;
 import dev.threadline.relay.support.TestRelay;
@@ -30,7 +29,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.mockserver.integration.ClientAndServer;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -42,7 +40,7 @@ class ProviderDetailsStayInTheLogTest {
 
   private static final String SECRET = "org-SECRET";
 
-  private static ClientAndServer provider;
+  private static CannedProvider provider;
   private static String baseUrl;
   private static OpenAiCompletionClient client;
   private static TestDatabase database;
@@ -55,8 +53,8 @@ class ProviderDetailsStayInTheLogTest {
 
   @BeforeAll
   static void start() {
-    provider = ClientAndServer.startClientAndServer(0);
-    baseUrl = "http://127.0.0.1:" + provider.getPort() + "/v1";
+    provider = CannedProvider.start();
+    baseUrl = "http://127.0.0.1:" + provider.port() + "/v1";
     client =
         new OpenAiCompletionClient(
             OpenAiConfiguration.of(baseUrl, "sk-relay-test"), ObjectMapper.getDefault());
@@ -78,7 +76,7 @@ class ProviderDetailsStayInTheLogTest {
     client.close();
     fixtures.close();
     database.close();
-    provider.stop();
+    provider.close();
   }
 
   private static String errorBody() {
@@ -89,8 +87,8 @@ class ProviderDetailsStayInTheLogTest {
         + "/usage\",\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}";
   }
 
-  private void provide(String prompt, org.mockserver.model.HttpResponse answer) {
-    provider.when(request().withMethod("POST").withBody(subString(prompt))).respond(answer);
+  private void provide(String prompt, Answer answer) {
+    provider.answer(prompt, answer);
   }
 
   private List<ReplyEvent.RunError> runUntilFailed(String prompt, UUID[] runId) {
@@ -110,19 +108,14 @@ class ProviderDetailsStayInTheLogTest {
     assertThat(text)
         .doesNotContain(SECRET)
         .doesNotContain("127.0.0.1")
-        .doesNotContain(Integer.toString(provider.getPort()))
+        .doesNotContain(Integer.toString(provider.port()))
         .doesNotContain("http")
         .doesNotContain("quota");
   }
 
   @Test
   void aRefusalQuotingTheOrganisationAndUrlReachesNeitherTheRowNorTheEvent() {
-    provide(
-        "leak when refused",
-        response()
-            .withStatusCode(403)
-            .withHeader("Content-Type", "application/json")
-            .withBody(errorBody()));
+    provide("leak when refused", new Answer(403, "application/json", errorBody()));
     UUID[] runId = new UUID[1];
 
     List<ReplyEvent.RunError> errors = runUntilFailed("leak when refused", runId);
@@ -146,12 +139,7 @@ class ProviderDetailsStayInTheLogTest {
 
   @Test
   void retriedProviderErrorsTellClientsOnlyTheGenericMessageEachTime() {
-    provide(
-        "leak when down",
-        response()
-            .withStatusCode(503)
-            .withHeader("Content-Type", "application/json")
-            .withBody(errorBody()));
+    provide("leak when down", new Answer(503, "application/json", errorBody()));
     UUID[] runId = new UUID[1];
 
     List<ReplyEvent.RunError> errors = runUntilFailed("leak when down", runId);
@@ -166,21 +154,19 @@ class ProviderDetailsStayInTheLogTest {
   void aContentFilterInsideTheStreamFailsTheRunAtOnce() {
     provide(
         "filter me",
-        response()
-            .withStatusCode(200)
-            .withHeader("Content-Type", "text/event-stream")
-            .withBody(
-                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sure, \"}}]}\n\n"
-                    + "data: {\"choices\":[{\"index\":0,\"delta\":{},"
-                    + "\"finish_reason\":\"content_filter\"}]}\n\n"
-                    + "data: [DONE]\n\n"));
+        new Answer(
+            200,
+            "text/event-stream",
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sure, \"}}]}\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{},"
+                + "\"finish_reason\":\"content_filter\"}]}\n\n"
+                + "data: [DONE]\n\n"));
     UUID[] runId = new UUID[1];
 
     List<ReplyEvent.RunError> errors = runUntilFailed("filter me", runId);
 
     assertThat(errors).extracting(ReplyEvent.RunError::code).containsExactly("content_filtered");
-    assertThat(provider.retrieveRecordedRequests(request().withBody(subString("filter me"))))
-        .hasSize(1);
+    assertThat(provider.requestsContaining("filter me")).hasSize(1);
     assertThat(fixtures.run(runId[0]).status()).isEqualTo("failed");
   }
 }

@@ -50,7 +50,7 @@ class UnexpectedFailureIntegrationTest {
     database = TestDatabase.createMigrated();
     names = TestReplyStream.unique();
     fixtures = new RunFixtures(database);
-    store = new FaultyRunStore(fixtures.dataSource());
+    store = new FaultyRunStore(fixtures);
     relay =
         TestRelay.start(
             TestRelay.properties(database, names, "relay-unexpected", Map.of()),

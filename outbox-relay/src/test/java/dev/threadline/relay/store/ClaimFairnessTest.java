@@ -53,7 +53,9 @@ class ClaimFairnessTest {
       connection.setAutoCommit(false);
       try (PreparedStatement explain =
           connection.prepareStatement(
-              "explain (analyze, buffers, format json) " + RunSql.CLAIM_NEXT)) {
+              "explain (analyze, buffers, format json) "
+                  // the repository's named parameters, in order: executorId, leaseExpiresAt, now
+                  + RunSql.CLAIM_NEXT.replaceAll("(?<!:):[A-Za-z]+", "?"))) {
         explain.setString(1, "relay-bench");
         explain.setObject(2, OffsetDateTime.now().plusSeconds(10));
         explain.setObject(3, OffsetDateTime.now());

@@ -7,7 +7,6 @@ import dev.threadline.relay.support.SettableClock;
 import dev.threadline.testsupport.TestDatabase;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +29,7 @@ class DeletedThreadTest {
   static void createDatabase() {
     database = TestDatabase.createMigrated();
     fixtures = new RunFixtures(database);
-    store = new JdbcRunStore(fixtures.dataSource(), UUID::randomUUID);
+    store = fixtures.store();
   }
 
   @AfterAll

@@ -2,7 +2,6 @@ package dev.threadline.relay.store;
 
 import dev.threadline.relay.support.RunFixtures;
 import dev.threadline.testsupport.TestDatabase;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -16,7 +15,7 @@ class JdbcRunStoreTest extends RunStoreContract {
   static void createDatabase() {
     database = TestDatabase.createMigrated();
     fixtures = new RunFixtures(database);
-    store = new JdbcRunStore(fixtures.dataSource(), UUID::randomUUID);
+    store = fixtures.store();
   }
 
   @AfterAll

@@ -1,15 +1,12 @@
 package dev.threadline.relay.support;
 
-import dev.threadline.relay.store.JdbcRunStore;
 import dev.threadline.relay.store.RunStore;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import javax.sql.DataSource;
 
 /**
  * The real PostgreSQL store, with faults armed by a test: the next call of a method throws the
@@ -20,8 +17,8 @@ public final class FaultyRunStore {
   private final Map<String, Supplier<? extends Throwable>> armed = new ConcurrentHashMap<>();
   private final RunStore store;
 
-  public FaultyRunStore(DataSource dataSource) {
-    RunStore real = new JdbcRunStore(dataSource, UUID::randomUUID);
+  public FaultyRunStore(RunFixtures fixtures) {
+    RunStore real = fixtures.store();
     InvocationHandler handler =
         (proxy, method, arguments) -> {
           Supplier<? extends Throwable> fault = armed.remove(method.getName());

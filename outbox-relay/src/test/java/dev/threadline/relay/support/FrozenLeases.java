@@ -1,14 +1,11 @@
 package dev.threadline.relay.support;
 
 import dev.threadline.relay.store.ClaimedRun;
-import dev.threadline.relay.store.JdbcRunStore;
 import dev.threadline.relay.store.LeaseRenewal;
 import dev.threadline.relay.store.RunStore;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.List;
-import java.util.UUID;
-import javax.sql.DataSource;
 
 /**
  * The real PostgreSQL store of a relay whose process is paused, as far as its leases go: renewals
@@ -19,8 +16,8 @@ public final class FrozenLeases {
 
   private FrozenLeases() {}
 
-  public static RunStore store(DataSource dataSource) {
-    RunStore real = new JdbcRunStore(dataSource, UUID::randomUUID);
+  public static RunStore store(RunFixtures fixtures) {
+    RunStore real = fixtures.store();
     return (RunStore)
         Proxy.newProxyInstance(
             RunStore.class.getClassLoader(),

@@ -3,7 +3,9 @@ package dev.threadline.relay.support;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.threadline.protocol.RunNotifications;
+import dev.threadline.relay.store.JdbcRunStore;
 import dev.threadline.testsupport.TestDatabase;
+import io.micronaut.context.ApplicationContext;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -24,6 +27,7 @@ public final class RunFixtures implements AutoCloseable {
 
   private final TestDatabase database;
   private final HikariDataSource dataSource;
+  private ApplicationContext storeContext; // guarded by this; started on the first store()
 
   public RunFixtures(TestDatabase database) {
     this.database = database;
@@ -37,8 +41,27 @@ public final class RunFixtures implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (storeContext != null) {
+      storeContext.close();
+    }
     dataSource.close();
+  }
+
+  /**
+   * The production run store on this database, from a relay context of its own with no background
+   * work: it is built on Micronaut Data repositories and transactions, which only a context gives.
+   */
+  public synchronized JdbcRunStore store() {
+    if (storeContext == null) {
+      storeContext =
+          ApplicationContext.builder()
+              .properties(Map.copyOf(database.datasourceProperties()))
+              .properties(Map.of("threadline.relay.background", "false"))
+              .deduceEnvironment(false)
+              .start();
+    }
+    return storeContext.getBean(JdbcRunStore.class);
   }
 
   public DataSource dataSource() {

@@ -1,7 +1,9 @@
-package dev.threadline.protocol;
+package dev.threadline.schema;
 
+import dev.threadline.protocol.SchemaVersion;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import jakarta.annotation.PostConstruct;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -12,6 +14,10 @@ import javax.sql.DataSource;
 /**
  * Refuses start-up when the database schema is older than the code. Functions and relay never
  * migrate: {@code migrations.jar} does, before they roll out.
+ *
+ * <p>It reads the pool underneath Micronaut Data's wrapper: the wrapped DataSource hands out
+ * connections only inside a connection or transaction context, and this check runs while the
+ * context starts, outside any.
  */
 @Context
 @Requires(beans = DataSource.class)
@@ -21,7 +27,7 @@ public class SchemaVersionGuard {
   private final DataSource dataSource;
 
   public SchemaVersionGuard(DataSource dataSource) {
-    this.dataSource = dataSource;
+    this.dataSource = DelegatingDataSource.unwrapDataSource(dataSource);
   }
 
   @PostConstruct
@@ -39,6 +45,7 @@ public class SchemaVersionGuard {
 
   /** The highest successfully applied Flyway version, 0 when none. */
   public int currentVersion() {
+    // two probes by hand: the history table may not exist, which no mapped query can express
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement()) {
       try (ResultSet exists =

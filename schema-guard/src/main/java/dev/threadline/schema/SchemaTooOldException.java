@@ -1,4 +1,4 @@
-package dev.threadline.protocol;
+package dev.threadline.schema;
 
 /** The database is not (yet) migrated to the version this build needs. */
 public class SchemaTooOldException extends RuntimeException {
