@@ -17,7 +17,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The benchmark suite: {@code java -jar benchmarks.jar [--repo DIR] [--build-dir target] [--out
- * bench/results] [--quick]}. Starts its own stack (database {@code threadline_bench}, reply stream
+ * benchmarks/results] [--quick]}. Starts its own stack (database {@code threadline_bench}, reply stream
  * {@code THREADLINE_BENCH}, free ports), runs each scenario after a warm-up, writes {@code
  * latest.md} and the charts, and prints the table.
  */
@@ -111,7 +111,7 @@ public final class BenchMain {
       }
     }
     Path repository = Path.of(options.getOrDefault("repo", ".")).toAbsolutePath().normalize();
-    Path out = repository.resolve(options.getOrDefault("out", "bench/results"));
+    Path out = repository.resolve(options.getOrDefault("out", "benchmarks/results"));
     Path logs = out.resolve("tmp"); // git-ignored: process logs and the AppCDS archive
     BenchStack stack =
         BenchStack.create(repository, options.getOrDefault("build-dir", "target"), logs);
@@ -821,7 +821,7 @@ public final class BenchMain {
     }
     report.note(
         "durability: private nats-servers started from a config file each (store under"
-            + " bench/results/tmp), "
+            + " benchmarks/results/tmp), "
             + settings.durabilityRounds()
             + " replies of "
             + chunks

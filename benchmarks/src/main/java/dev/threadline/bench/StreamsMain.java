@@ -11,7 +11,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The stream rows, on their own: {@code java -cp benchmarks.jar dev.threadline.bench.StreamsMain
- * [--repo DIR] [--build-dir target] [--out bench/results] [--idle 10000] [--clients 1000]
+ * [--repo DIR] [--build-dir target] [--out benchmarks/results] [--idle 10000] [--clients 1000]
  * [--threads 1000]}. One functions instance, one relay, the pacing mock; writes {@code streams.md}
  * and prints it.
  */
@@ -28,7 +28,7 @@ public final class StreamsMain {
       options.put(args[i].substring(2), args[i + 1]);
     }
     Path repository = Path.of(options.getOrDefault("repo", ".")).toAbsolutePath().normalize();
-    Path out = repository.resolve(options.getOrDefault("out", "bench/results"));
+    Path out = repository.resolve(options.getOrDefault("out", "benchmarks/results"));
     int idle = Integer.parseInt(options.getOrDefault("idle", "10000"));
     int clients = Integer.parseInt(options.getOrDefault("clients", "1000"));
     int threads = Integer.parseInt(options.getOrDefault("threads", "1000"));
