@@ -48,6 +48,11 @@ final class Report {
     return table.toString();
   }
 
+  /** The verdicts, one a line. */
+  String verdicts() {
+    return String.join("\n", verdicts);
+  }
+
   void write(Path file, String machine, List<String> charts, String elapsed) throws IOException {
     StringBuilder text = new StringBuilder();
     text.append("# Threadline benchmark results\n\n");
