@@ -28,7 +28,7 @@ final class StreamFanOut implements Scenario {
           10_000,
           "not measured before");
 
-  private static final int WARM_UP_REPLIES = 5;
+  private static final int WARM_UP_REPLIES = 3;
 
   @Override
   public String name() {
@@ -89,7 +89,8 @@ final class StreamFanOut implements Scenario {
         Histogram floor =
             NatsFanOut.oneSubject(bench.stack().natsUrl(), n, pace.chunks(), pace.delayMs());
         Histogram sockets =
-            SocketFanOut.floor(bench.api().token(), n, pace.chunks(), pace.delayMs());
+            SocketFanOut.floor(
+                bench.stack().logs(), bench.api().token(), n, pace.chunks(), pace.delayMs());
         Target target = target(n);
         String metric =
             label + ": chunk latency, mock stamp → client (replies of " + pace.text() + ")";
