@@ -15,6 +15,7 @@ import java.util.Map;
 final class IdleStreams implements Scenario {
 
   private static final int FEW = 100;
+  private static final Duration QUIET = Duration.ofSeconds(20);
 
   @Override
   public String name() {
@@ -39,6 +40,9 @@ final class IdleStreams implements Scenario {
         try (SseClients.Group rest =
             clients.attach(threads.subList(FEW, streams), true, 200, Duration.ofMinutes(10))) {
           InstanceProbe.Sample all = settle(probe);
+          // idle is the steady state: the JIT compiles the attach burst's code for a while after
+          // it (C1/C2 threads were the largest share of the CPU 10 s after it, in a JFR recording)
+          Pause.millis(QUIET.toMillis());
           Bench.say("  all attached; idle window of " + window.toSeconds() + " s");
           double cpuBefore = probe.cpuSeconds();
           Pause.millis(window.toMillis());
@@ -155,7 +159,9 @@ final class IdleStreams implements Scenario {
             + FEW
             + " and all open; CPU: user + system time of the process over "
             + window.toSeconds()
-            + " s with all open and idle; consumers: the reply stream's consumer names.");
+            + " s with all open and idle, from "
+            + (10 + QUIET.toSeconds())
+            + " s after the last attached; consumers: the reply stream's consumer names.");
   }
 
   private static String signed(long value) {
