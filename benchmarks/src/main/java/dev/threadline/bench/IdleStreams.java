@@ -45,8 +45,25 @@ final class IdleStreams implements Scenario {
           Pause.millis(QUIET.toMillis());
           Bench.say("  all attached; idle window of " + window.toSeconds() + " s");
           double cpuBefore = probe.cpuSeconds();
+          ThreadCpu threadCpu = new ThreadCpu(functions.process().pid());
+          Map<String, Double> threadsBefore = threadCpu.sample();
           Pause.millis(window.toMillis());
           double cpu = probe.cpuSeconds() - cpuBefore;
+          bench
+              .report()
+              .cause(
+                  String.format(
+                      Locale.ROOT,
+                      "%s, idle: %.1f %% of one core, by thread: %s (load average %s). The"
+                          + " instance pings each stream every 15 s (%,.0f pings a second, each"
+                          + " through the stream's Reactor chain and Micronaut's writer to its"
+                          + " socket).",
+                      label,
+                      100 * cpu / (window.toMillis() / 1000.0),
+                      ThreadCpu.split(
+                          threadsBefore, threadCpu.sample(), window.toMillis() / 1000.0),
+                      Machine.loadAverageNow(),
+                      streams / 15.0));
           long consumers;
           try (Connection nats = Nats.connect(bench.stack().natsUrl())) {
             consumers = nats.jetStreamManagement().getConsumerNames(bench.stack().stream()).size();

@@ -37,12 +37,23 @@ final class ManyThreads implements Scenario {
     Histogram latency;
     int done;
     int mostConsumers = 0;
+    double cpuPercent;
+    String split;
+    Histogram bus;
+    Histogram jetStream;
     try (BenchStack.Service functions = bench.stack().functions("nats", 8);
         BenchStack.Service relay =
             bench.stack().relay("bench-relay-many", bench.mockUrl(), true, Duration.ofMillis(500));
         SseClients clients = SseClients.start(functions.baseUrl(), bench.api().token());
         SseClients.Group group = clients.attach(threads, true, 200, Duration.ofMinutes(5));
+        BusTap tap = BusTap.on(bench.stack(), bench.stack().subjectPrefix() + ".>");
+        BusTap stored = BusTap.consumer(bench.stack(), bench.stack().subjectPrefix() + ".>");
         Connection nats = Nats.connect(bench.stack().natsUrl())) {
+      InstanceProbe probe = new InstanceProbe(bench.api(), functions);
+      ThreadCpu threadCpu = new ThreadCpu(functions.process().pid());
+      Map<String, Double> threadsBefore = threadCpu.sample();
+      double cpuBefore = probe.cpuSeconds();
+      long started = System.nanoTime();
       List<CompletableFuture<HttpResponse<String>>> submits = new ArrayList<>();
       for (String thread : threads) {
         submits.add(
@@ -57,16 +68,24 @@ final class ManyThreads implements Scenario {
                             "[stamp=1 chunks=" + CHUNKS + " delay=" + DELAY_MS + "ms] many")));
       }
       CompletableFuture.allOf(submits.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      // a reply takes CHUNKS × DELAY_MS; what has not ended 90 s after that is reported as not done
+      long deadline =
+          System.nanoTime() + TimeUnit.MILLISECONDS.toNanos((long) CHUNKS * DELAY_MS + 90_000);
       while (group.done() < group.attachedCount() && System.nanoTime() < deadline) {
         mostConsumers =
             Math.max(
                 mostConsumers,
-                nats.jetStreamManagement().getConsumerNames(bench.stack().stream()).size());
+                // less the benchmark's own consumer (stored)
+                nats.jetStreamManagement().getConsumerNames(bench.stack().stream()).size() - 1);
         Pause.millis(200);
       }
       latency = group.latency();
+      bus = tap.latency();
+      jetStream = stored.latency();
       done = group.done();
+      double elapsed = (System.nanoTime() - started) / 1e9;
+      cpuPercent = 100 * (probe.cpuSeconds() - cpuBefore) / elapsed;
+      split = ThreadCpu.split(threadsBefore, threadCpu.sample(), elapsed);
     }
     Histogram floor = NatsFanOut.manySubjects(bench.stack().natsUrl(), count, CHUNKS, DELAY_MS);
     Target target = Target.of(null, 50.0, null);
@@ -81,7 +100,12 @@ final class ManyThreads implements Scenario {
                 + " ms apart)",
             latency,
             target.text(),
-            "NATS, " + Bench.count(count) + " subjects × 1 subscriber: " + Row.summary(floor),
+            "NATS, "
+                + Bench.count(count)
+                + " subjects × 1 subscriber: "
+                + Row.summary(floor)
+                + "; on the bus (mock → relay → NATS): "
+                + Row.summary(bus),
             "2026-11-29 (relay at most 64 runs at once): p50 3.90 / p99 1884 ms"));
     report.verdict(
         label,
@@ -93,6 +117,26 @@ final class ManyThreads implements Scenario {
                 count,
                 Row.summary(floor),
                 Machine.loadAverageNow()));
+    report.cause(
+        String.format(
+            Locale.ROOT,
+            "%s: p50 %s, p99 %s; on the bus (mock → relay → NATS, a core subscriber in the"
+                + " benchmark) p50 %s, p99 %s; out of JetStream (an ordered consumer on every thread's"
+                + " subject in the benchmark) p50 %s, p99 %s; the functions instance used %.0f %% of one core while"
+                + " the replies ran (%s); NATS with as many subjects and subscriptions p50 %s / p99 %s; load"
+                + " average %s.",
+            label,
+            Row.ms(latency.getValueAtPercentile(50)),
+            Row.ms(latency.getValueAtPercentile(99)),
+            Row.ms(bus.getValueAtPercentile(50)),
+            Row.ms(bus.getValueAtPercentile(99)),
+            Row.ms(jetStream.getValueAtPercentile(50)),
+            Row.ms(jetStream.getValueAtPercentile(99)),
+            cpuPercent,
+            split,
+            Row.ms(floor.getValueAtPercentile(50)),
+            Row.ms(floor.getValueAtPercentile(99)),
+            Machine.loadAverageNow()));
     report.add(
         Row.value(
             label + ": JetStream consumers on the server, most seen",

@@ -63,8 +63,9 @@ final class StreamFanOut implements Scenario {
         Histogram latency;
         double cpuPercent;
         double cpuMicrosPerEvent;
+        String split;
         Histogram bus;
-        try (BusTap tap = BusTap.on(bench.stack(), thread);
+        try (BusTap tap = BusTap.on(bench.stack(), bench.stack().subjectPrefix() + "." + thread);
             SseClients.Group group =
                 clients.attach(Collections.nCopies(n, thread), true, 200, Duration.ofMinutes(4))) {
           // a warm instance is what is measured: the first replies after an attach burst run
@@ -75,13 +76,17 @@ final class StreamFanOut implements Scenario {
           group.resetLatency();
           tap.reset();
           double cpuBefore = probe.cpuSeconds();
+          ThreadCpu threads = new ThreadCpu(functions.process().pid());
+          Map<String, Double> threadsBefore = threads.sample();
           long started = System.nanoTime();
           int runs = bench.settings().chunkRuns();
           for (int run = 0; run < runs; run++) {
             reply(bench, functions, thread, group, pace, WARM_UP_REPLIES + run + 1);
           }
           double cpuSeconds = probe.cpuSeconds() - cpuBefore;
-          cpuPercent = 100 * cpuSeconds / ((System.nanoTime() - started) / 1e9);
+          double elapsed = (System.nanoTime() - started) / 1e9;
+          cpuPercent = 100 * cpuSeconds / elapsed;
+          split = ThreadCpu.split(threadsBefore, threads.sample(), elapsed);
           latency = group.latency();
           bus = tap.latency();
           cpuMicrosPerEvent = 1e6 * cpuSeconds / Math.max(1, latency.getTotalCount());
@@ -107,7 +112,7 @@ final class StreamFanOut implements Scenario {
                         + Row.summary(floor)
                         + "; raw sockets: "
                         + Row.summary(sockets)
-                        + "; on the bus (mock → relay → JetStream → a consumer): "
+                        + "; on the bus (mock → relay → NATS, a core subscriber): "
                         + Row.summary(bus),
                     BEFORE.getOrDefault(n, Row.NONE)));
         if (target != null) {
@@ -126,6 +131,31 @@ final class StreamFanOut implements Scenario {
                           cpuMicrosPerEvent,
                           Machine.loadAverageNow()));
         }
+        double eventsPerSecond = n * 1000.0 / pace.delayMs();
+        bench
+            .report()
+            .cause(
+                String.format(
+                    Locale.ROOT,
+                    "%s: p50 %s, p99 %s. The bus alone (mock → relay → NATS, a core subscriber in"
+                        + " the benchmark) took p50 %s of it; the functions instance used %.0f %% of"
+                        + " one core (%s), %.1f µs of CPU per client event, so %,.0f client events"
+                        + " a second need %.2f cores of it; raw sockets with nothing else (one"
+                        + " thread writing %s sockets) p50 %s, NATS fan-out p50 %s. Load average"
+                        + " %s on 2 cores shared with two other engineers' builds and tests.",
+                    label,
+                    Row.ms(latency.getValueAtPercentile(50)),
+                    Row.ms(latency.getValueAtPercentile(99)),
+                    Row.ms(bus.getValueAtPercentile(50)),
+                    cpuPercent,
+                    split,
+                    cpuMicrosPerEvent,
+                    eventsPerSecond,
+                    eventsPerSecond * cpuMicrosPerEvent / 1e6,
+                    Bench.count(n),
+                    Row.ms(sockets.getValueAtPercentile(50)),
+                    Row.ms(floor.getValueAtPercentile(50)),
+                    Machine.loadAverageNow()));
         curves.put(Bench.count(n) + " clients", latency);
         curves.put("NATS fan-out to " + Bench.count(n) + " (floor)", floor);
         curves.put("raw sockets to " + Bench.count(n) + " (floor)", sockets);
