@@ -82,7 +82,14 @@ public final class BenchMain {
       for (Scenario scenario : chosen) {
         long scenarioStarted = System.nanoTime();
         Bench.say("== " + scenario.name() + " (load average " + Machine.loadAverageNow() + ")");
-        scenario.run(bench);
+        try {
+          scenario.run(bench);
+        } catch (Exception e) {
+          // one scenario's failure (a timeout on a loaded machine) costs its rows, not the run
+          Bench.say("== " + scenario.name() + " failed: " + e);
+          e.printStackTrace();
+          bench.report().verdict(scenario.name(), "not measured: the scenario failed: " + e);
+        }
         Bench.say(
             String.format(
                 Locale.ROOT,
