@@ -199,11 +199,22 @@ record BenchStack(
     return environment;
   }
 
+  /**
+   * JVM options for the functions instances a scenario starts, from {@code
+   * TL_BENCH_FUNCTIONS_JAVA_OPTIONS} (space-separated), to profile a row, e.g. {@code
+   * -XX:StartFlightRecording=filename=/tmp/functions.jfr,settings=profile}.
+   */
+  private static List<String> profilingOptions() {
+    String options = System.getenv("TL_BENCH_FUNCTIONS_JAVA_OPTIONS");
+    return options == null || options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
+  }
+
   Service functions(String wakeUp, int poolSize) {
     int port = FreePorts.next();
     int managementPort = FreePorts.next();
     ChildProcess process =
-        startFunctions("functions-" + wakeUp, port, managementPort, wakeUp, poolSize, List.of());
+        startFunctions(
+            "functions-" + wakeUp, port, managementPort, wakeUp, poolSize, profilingOptions());
     process.awaitHttp200(port, "/health", Duration.ofSeconds(90));
     return new Service(process, port, managementPort);
   }

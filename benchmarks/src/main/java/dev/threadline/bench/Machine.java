@@ -68,6 +68,13 @@ record Machine(
         + " |\n";
   }
 
+  /** The 1, 5 and 15 minute load averages now, as /proc/loadavg gives them. */
+  static String loadAverageNow() {
+    String[] fields =
+        read(Path.of("/proc/loadavg")).stream().findFirst().orElse("? ? ?").split(" ");
+    return fields[0] + " " + fields[1] + " " + fields[2];
+  }
+
   private static long meminfoKiB(String key) {
     String value = firstValue(Path.of("/proc/meminfo"), key);
     return value.equals("?") ? 0 : Long.parseLong(value.replaceAll("[^0-9]", ""));

@@ -49,7 +49,12 @@ final class RelayLoad {
                   functionsUrl, thread, "[chunks=" + chunks + " delay=" + delayMs + "ms] drain")));
     }
     for (CompletableFuture<java.net.http.HttpResponse<String>> response : sent) {
-      UUID runId = Api.runId(response.get(60, TimeUnit.SECONDS));
+      UUID runId;
+      try {
+        runId = Api.runId(response.get(60, TimeUnit.SECONDS));
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        runId = null; // not submitted in time on a loaded machine: not part of the burst
+      }
       if (runId != null) {
         runIds.add(runId);
       }

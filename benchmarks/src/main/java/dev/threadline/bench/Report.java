@@ -13,6 +13,7 @@ final class Report {
   private final List<Row> rows = new ArrayList<>();
   private final List<String> verdicts = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private final List<String> causes = new ArrayList<>();
 
   void add(Row row) {
     rows.add(row);
@@ -20,6 +21,11 @@ final class Report {
 
   void verdict(String metric, String verdict) {
     verdicts.add("- " + metric + ": " + verdict);
+  }
+
+  /** Where a row's time went, measured: for the section on missed targets. */
+  void cause(String cause) {
+    causes.add("- " + cause);
   }
 
   void note(String note) {
@@ -48,6 +54,11 @@ final class Report {
     return table.toString();
   }
 
+  /** The verdicts, one a line. */
+  String verdicts() {
+    return String.join("\n", verdicts) + "\n\n" + String.join("\n", causes);
+  }
+
   void write(Path file, String machine, List<String> charts, String elapsed) throws IOException {
     StringBuilder text = new StringBuilder();
     text.append("# Threadline benchmark results\n\n");
@@ -65,6 +76,11 @@ final class Report {
     text.append("## Machine\n\n").append(machine).append('\n');
     text.append("## Results\n\n").append(table()).append('\n');
     text.append("## Against the targets\n\n").append(String.join("\n", verdicts)).append("\n\n");
+    if (!causes.isEmpty()) {
+      text.append("## Where the stream rows' time goes\n\n")
+          .append(String.join("\n", causes))
+          .append("\n\n");
+    }
     text.append("## How each figure is taken\n\n").append(String.join("\n", notes)).append("\n\n");
     text.append("## Charts\n\n");
     for (String chart : charts) {

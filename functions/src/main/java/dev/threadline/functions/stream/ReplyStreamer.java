@@ -13,6 +13,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -50,14 +51,17 @@ public class ReplyStreamer {
   private final StreamConfiguration configuration;
   private final Clock clock;
   private final AtomicReference<Encoded> lastEncoded = new AtomicReference<>();
+  private final EventLoopHandoff handoff;
 
   public ReplyStreamer(
       ThreadTails tails,
       ReplyEventCodec codec,
       StreamConfiguration configuration,
       Clock clock,
-      StreamDrain drain) {
+      StreamDrain drain,
+      EventLoopHandoff handoff) {
     this.tails = tails;
+    this.handoff = handoff;
     this.drain = drain;
     this.codec = codec;
     this.configuration = configuration;
@@ -69,7 +73,7 @@ public class ReplyStreamer {
    */
   public Flux<Event<String>> stream(
       ThreadId threadId, AttachPlan plan, boolean followAcrossRuns, Instant endsAt) {
-    return stream(threadId, () -> plan, followAcrossRuns, endsAt);
+    return stream(threadId, () -> plan, followAcrossRuns, endsAt, null);
   }
 
   /**
@@ -77,9 +81,16 @@ public class ReplyStreamer {
    * JetStream, and while the bus cannot answer (a node died, a stream leader is being elected, a
    * reconnect) the client already holds an open stream with pings, and planning is tried again with
    * backoff instead of refusing the stream (a browser's EventSource never retries a 503).
+   *
+   * @param clientLoop the event loop of the client's connection: its events are handed to the
+   *     response there ({@link EventLoopHandoff}); null: on the tail's worker
    */
   public Flux<Event<String>> stream(
-      ThreadId threadId, Supplier<AttachPlan> planner, boolean followAcrossRuns, Instant endsAt) {
+      ThreadId threadId,
+      Supplier<AttachPlan> planner,
+      boolean followAcrossRuns,
+      Instant endsAt,
+      Executor clientLoop) {
     Sinks.One<Boolean> overflow = Sinks.one();
     Mono<AttachPlan> plan =
         Mono.fromSupplier(planner)
@@ -109,7 +120,8 @@ public class ReplyStreamer {
                     Mono.just(comment("attached")),
                     bounded(
                         Flux.<Event<String>>create(
-                            sink -> attach(sink, threadId, attachPlan, followAcrossRuns)),
+                            sink ->
+                                attach(sink, threadId, attachPlan, followAcrossRuns, clientLoop)),
                         configuration.maxBufferedEvents(),
                         () -> {
                           if (overflow.tryEmitValue(true).isSuccess()) {
@@ -154,9 +166,14 @@ public class ReplyStreamer {
   }
 
   private void attach(
-      FluxSink<Event<String>> sink, ThreadId threadId, AttachPlan plan, boolean followAcrossRuns) {
+      FluxSink<Event<String>> sink,
+      ThreadId threadId,
+      AttachPlan plan,
+      boolean followAcrossRuns,
+      Executor clientLoop) {
     StreamSession session =
-        new StreamSession(plan, followAcrossRuns, sink, this::toSse, this::toStoredSse);
+        new StreamSession(
+            plan, followAcrossRuns, handoff.sink(sink, clientLoop), this::toSse, this::toStoredSse);
     sink.onDispose(
         () -> {
           session.leave();

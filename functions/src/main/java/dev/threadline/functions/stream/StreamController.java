@@ -7,6 +7,7 @@ import dev.threadline.functions.problem.ProblemResponses;
 import dev.threadline.protocol.ThreadId;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -14,6 +15,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.http.sse.Event;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
@@ -25,6 +27,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import java.util.OptionalLong;
+import java.util.concurrent.Executor;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -109,7 +112,8 @@ class StreamController {
           @Nullable
           @QueryValue("lastEventId")
           String lastEventIdParameter,
-      Authentication authentication) {
+      Authentication authentication,
+      HttpRequest<?> request) {
     ThreadId thread = Inputs.threadId("threadId", threadId);
     // EventSource's own reconnect sends the header, which is newer than the URL's parameter
     String resumeFrom =
@@ -121,12 +125,21 @@ class StreamController {
     // reading the thread's status and the subject's end blocks: on a bounded pool, not on the
     // event loop; the response itself never holds a thread (no @ExecuteOn: an executor there
     // would also get every request(n) of every open stream, and an unbounded pool grows with them)
-    return Mono.fromCallable(() -> open(thread, follow, resumeAfter, authentication))
+    // the client's events are pushed through its response on its connection's event loop
+    Executor clientLoop =
+        request instanceof NettyHttpRequest<?> netty
+            ? netty.getChannelHandlerContext().channel().eventLoop()
+            : null;
+    return Mono.fromCallable(() -> open(thread, follow, resumeAfter, authentication, clientLoop))
         .subscribeOn(Schedulers.boundedElastic());
   }
 
   private HttpResponse<Publisher<Event<String>>> open(
-      ThreadId thread, boolean follow, OptionalLong resumeAfter, Authentication authentication) {
+      ThreadId thread,
+      boolean follow,
+      OptionalLong resumeAfter,
+      Authentication authentication,
+      Executor clientLoop) {
     String owner = authentication.getName();
     // the owner's thread or 404, from PostgreSQL; what needs the bus is planned once the stream
     // is open, so a broker that cannot answer now delays the stream instead of refusing it
@@ -140,7 +153,8 @@ class StreamController {
                       thread,
                       () -> planner.plan(thread, owner, resumeAfter),
                       follow,
-                      TokenExpiry.of(authentication))
+                      TokenExpiry.of(authentication),
+                      clientLoop)
                   .doFinally(signal -> permit.release()));
     } catch (RuntimeException e) {
       permit.release();

@@ -26,7 +26,7 @@ public final class StreamSession implements TailClient {
 
   private final AttachPlan plan;
   private final ReplyFollower follower;
-  private final FluxSink<Event<String>> sink;
+  private final ClientSink sink;
   private final Function<TailedEvent, Event<String>> toSse;
   private final Function<ReplyEvent, Event<String>> toStoredSse;
   private final SentText sentText = new SentText();
@@ -37,6 +37,30 @@ public final class StreamSession implements TailClient {
       AttachPlan plan,
       boolean followAcrossRuns,
       FluxSink<Event<String>> sink,
+      Function<TailedEvent, Event<String>> toSse,
+      Function<ReplyEvent, Event<String>> toStoredSse) {
+    this(
+        plan,
+        followAcrossRuns,
+        new ClientSink() {
+          @Override
+          public void next(Event<String> event) {
+            sink.next(event);
+          }
+
+          @Override
+          public void complete() {
+            sink.complete();
+          }
+        },
+        toSse,
+        toStoredSse);
+  }
+
+  public StreamSession(
+      AttachPlan plan,
+      boolean followAcrossRuns,
+      ClientSink sink,
       Function<TailedEvent, Event<String>> toSse,
       Function<ReplyEvent, Event<String>> toStoredSse) {
     this.plan = plan;
