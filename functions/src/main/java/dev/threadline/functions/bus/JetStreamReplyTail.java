@@ -251,7 +251,10 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
             open::remove,
             gapped -> {
               metrics.tailGapFound();
-              inBackground(() -> fillGapWithRetries(gapped, 0));
+              inBackground(
+                  () ->
+                      withRetries(
+                          gapped, "filling a gap of", ResumableSubjectConsumer::fillGap, 0));
             });
     // registered first: a reconnect while the first consumer is created resumes it too
     open.add(tail);
@@ -279,7 +282,8 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
           if (event == ConnectionListener.Events.RECONNECTED) {
             LOG.info("NATS reconnected: resuming {} reply tails", open.size());
             for (ResumableSubjectConsumer tail : open) {
-              inBackground(() -> resumeWithRetries(tail, 0));
+              inBackground(
+                  () -> withRetries(tail, "resuming", ResumableSubjectConsumer::resume, 0));
             }
             for (Runnable listener : reconnectListeners) {
               inBackground(listener);
@@ -288,51 +292,34 @@ public class JetStreamReplyTail implements ReplyTail, AutoCloseable {
         });
   }
 
-  /** Fills a tail's gap, retrying with backoff while the broker is not ready and it is open. */
-  private void fillGapWithRetries(ResumableSubjectConsumer tail, int attempt) {
+  /**
+   * Does {@code work} on a tail ("resuming", "filling a gap of"), retrying with backoff while the
+   * broker is not ready and the tail is open.
+   */
+  private void withRetries(
+      ResumableSubjectConsumer tail,
+      String doing,
+      Consumer<ResumableSubjectConsumer> work,
+      int attempt) {
     if (!open.contains(tail)) {
       return;
     }
     try {
-      tail.fillGap();
+      work.accept(tail);
     } catch (RuntimeException e) {
       long delay = Math.min(RESUME_BACKOFF_MAX_MS, RESUME_BACKOFF_FIRST_MS << Math.min(attempt, 4));
       LOG.info(
-          "filling a gap of the tail of {} failed (attempt {}), again in {} ms: {}",
+          "{} the tail of {} failed (attempt {}), again in {} ms: {}",
+          doing,
           tail.subject(),
           attempt + 1,
           delay,
           e.getMessage());
       try {
         background.schedule(
-            () -> fillGapWithRetries(tail, attempt + 1), delay, TimeUnit.MILLISECONDS);
+            () -> withRetries(tail, doing, work, attempt + 1), delay, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException shuttingDown) {
-        // the application is stopping
-      }
-    }
-  }
-
-  /** Resumes a tail, retrying with backoff while the broker is not ready and the tail is open. */
-  private void resumeWithRetries(ResumableSubjectConsumer tail, int attempt) {
-    if (!open.contains(tail)) {
-      return;
-    }
-    try {
-      tail.resume();
-      LOG.debug("resumed the tail of {} after sequence {}", tail.subject(), tail.position());
-    } catch (RuntimeException e) {
-      long delay = Math.min(RESUME_BACKOFF_MAX_MS, RESUME_BACKOFF_FIRST_MS << Math.min(attempt, 4));
-      LOG.info(
-          "resuming the tail of {} failed (attempt {}), again in {} ms: {}",
-          tail.subject(),
-          attempt + 1,
-          delay,
-          e.getMessage());
-      try {
-        background.schedule(
-            () -> resumeWithRetries(tail, attempt + 1), delay, TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException shuttingDown) {
-        // the application is stopping: nothing to resume for
+        // the application is stopping: nothing to do it for
       }
     }
   }

@@ -17,7 +17,6 @@ import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
-import io.nats.client.support.NatsJetStreamConstants;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -391,33 +390,17 @@ public class JetStreamReplyPublisher implements ReplyPublisher {
 
     /** The sequence of the subject's last message when it has {@code messageId}, else -1. */
     private long sequenceIfLastIs(String messageId) {
-      return retrying(
-          "reading the last message of " + subject + " for run " + run.runId(),
-          attemptTimeout -> {
-            MessageInfo info;
-            try {
-              info = management.getLastMessage(names.stream(), subject);
-            } catch (JetStreamApiException e) {
-              if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
-                return -1L;
-              }
-              throw e;
-            }
-            Headers stored = info.getHeaders();
-            boolean ours =
-                stored != null
-                    && messageId.equals(stored.getFirst(NatsJetStreamConstants.MSG_ID_HDR));
-            if (!ours) {
-              LastMessage last = LastMessage.of(info);
-              LOG.info(
-                  "refused on {}: its last message is {} of run {} epoch {}",
-                  subject,
-                  last.sequence(),
-                  last.runId(),
-                  last.epoch());
-            }
-            return ours ? info.getSeq() : -1L;
-          });
+      LastMessage last = lastMessage(run, subject);
+      if (messageId.equals(last.messageId())) {
+        return last.sequence();
+      }
+      LOG.info(
+          "refused on {}: its last message is {} of run {} epoch {}",
+          subject,
+          last.sequence(),
+          last.runId(),
+          last.epoch());
+      return -1;
     }
   }
 }

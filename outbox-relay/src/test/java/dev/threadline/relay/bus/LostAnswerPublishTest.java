@@ -53,12 +53,7 @@ class LostAnswerPublishTest {
   @Test
   void aStoredPublishWhoseAnswerWasLostIsNotTakenForAFence() {
     AtomicInteger publishes = new AtomicInteger();
-    JetStreamReplyPublisher publisher =
-        new JetStreamReplyPublisher(
-            losingTheSecondAnswer(nats, publishes),
-            NAMES,
-            CODEC,
-            JetStreamReplyPublisherTest.testConfig());
+    JetStreamReplyPublisher publisher = lossyPublisher(publishes);
     ThreadId thread = JetStreamReplyPublisherTest.newThread();
     UUID runId = UUID.randomUUID();
 
@@ -79,12 +74,7 @@ class LostAnswerPublishTest {
   @Test
   void aRefusalAfterALostAnswerIsStillAFenceWhenAnotherOwnerPublishedMeanwhile() {
     AtomicInteger publishes = new AtomicInteger();
-    JetStreamReplyPublisher publisher =
-        new JetStreamReplyPublisher(
-            losingTheSecondAnswer(nats, publishes),
-            NAMES,
-            CODEC,
-            JetStreamReplyPublisherTest.testConfig());
+    JetStreamReplyPublisher publisher = lossyPublisher(publishes);
     JetStreamReplyPublisher newer =
         new JetStreamReplyPublisher(nats, NAMES, CODEC, JetStreamReplyPublisherTest.testConfig());
     ThreadId thread = JetStreamReplyPublisherTest.newThread();
@@ -99,6 +89,14 @@ class LostAnswerPublishTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> reply.chunk(0, "stale"))
         .isInstanceOf(FencedOutException.class);
     assertThat(reader.events(thread)).containsExactly(new ReplyEvent.Reset(runId, 2));
+  }
+
+  private static JetStreamReplyPublisher lossyPublisher(AtomicInteger publishes) {
+    return new JetStreamReplyPublisher(
+        losingTheSecondAnswer(nats, publishes),
+        NAMES,
+        CODEC,
+        JetStreamReplyPublisherTest.testConfig());
   }
 
   /**
